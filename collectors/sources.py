@@ -1,0 +1,43 @@
+"""Which source a cycle reads: chosen from the environment, as DESIGN.md §3 says.
+
+None configured: the simulator. The Prometheus and Kubernetes sources plug in here when their
+issues land; everything downstream sees the same records whichever source it is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from django.conf import settings
+
+from collectors.records import CycleRecords
+
+
+class Source(Protocol):
+    """Anything that can say what the cluster and its traffic looked like at a time."""
+
+    name: str
+
+    def fetch(self, at: datetime, interval_s: float) -> CycleRecords:
+        """Records for the interval of `interval_s` seconds ending at `at`."""
+        ...
+
+
+class SimulatorSource:
+    """The built-in demo cluster (collectors/simulator/)."""
+
+    name = "simulator"
+
+    def __init__(self, seed: int) -> None:
+        from collectors.simulator import Simulator
+
+        self.simulator = Simulator(seed)
+
+    def fetch(self, at: datetime, interval_s: float) -> CycleRecords:
+        return self.simulator.records_at(at, interval_s)
+
+
+def configured_source() -> Source:
+    """The source the environment selects."""
+    return SimulatorSource(settings.MESHWATCH_SIMULATOR_SEED)

@@ -1,0 +1,50 @@
+"""Shared fixtures: fixed times, the simulator source, and the named personas.
+
+Tests run on whatever DATABASE_URL names: `make test` points it at this machine's real
+PostgreSQL; without it they run on SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+T0 = datetime(2026, 11, 2, 14, 0, 0, tzinfo=UTC)  # a Monday afternoon: daytime load
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def t0() -> datetime:
+    """A cycle time on the 15 s grid."""
+    return T0
+
+
+@pytest.fixture
+def simulator_source():
+    from collectors.sources import SimulatorSource
+
+    return SimulatorSource(seed=7)
+
+
+@pytest.fixture
+def alice(db):
+    """The admin persona."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("alice", password="alice-password-1", is_staff=True)
+
+
+@pytest.fixture
+def bob(db):
+    """A viewer persona (namespace grants come with the API issue)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("bob", password="bob-password-1")
+
+
+@pytest.fixture
+def alice_token(alice) -> str:
+    from webapp.accounts.tokens import issue_token
+
+    return issue_token(alice, name="test")[1]

@@ -1,0 +1,1 @@
+"""meshwatch: the Django project."""

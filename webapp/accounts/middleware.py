@@ -1,0 +1,29 @@
+"""Login on every page, unless the installation runs in anonymous (demo) mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+# Paths that answer without a session: probes, login itself, static files, and the API,
+# which authenticates per request (tokens or session) and answers 401/403 itself.
+_OPEN_PREFIXES = ("/healthz", "/readyz", "/login/", "/static/", "/api/", "/admin/")
+
+
+class LoginRequiredMiddleware:
+    """Redirects anonymous visitors of any page to the login page in `login` mode."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.MESHWATCH_AUTH != "anonymous"
+            and not request.user.is_authenticated
+            and not request.path.startswith(_OPEN_PREFIXES)
+        ):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)

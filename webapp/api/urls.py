@@ -1,0 +1,12 @@
+"""`/api/v1/`: the versioned REST API and its OpenAPI document."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from webapp.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("graph", views.GraphView.as_view(), name="graph"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

@@ -1,0 +1,38 @@
+"""REST views: thin; the work happens in each app's services and the graph builder."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from webapp.api.serializers import GraphQuerySerializer, GraphSerializer, ProblemSerializer
+from webapp.graph.options import GraphOptions, HealthThresholds, OptionsError
+from webapp.graph.services import graph_snapshot
+
+
+def health_thresholds() -> HealthThresholds:
+    """The configured edge health thresholds."""
+    return HealthThresholds(
+        failure_5xx=settings.MESHWATCH_HEALTH_5XX_FAILURE,
+        degraded_4xx=settings.MESHWATCH_HEALTH_4XX_DEGRADED,
+        failure_4xx=settings.MESHWATCH_HEALTH_4XX_FAILURE,
+        failure_grpc=settings.MESHWATCH_HEALTH_GRPC_FAILURE,
+    )
+
+
+class GraphView(APIView):
+    """The service graph of the requested namespaces over a window."""
+
+    @extend_schema(
+        parameters=[GraphQuerySerializer],
+        responses={200: GraphSerializer, 400: ProblemSerializer, 401: ProblemSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            options = GraphOptions.from_params(request.query_params, health_thresholds())
+        except OptionsError as exc:
+            return Response({"detail": str(exc)}, status=400)
+        return Response(graph_snapshot(options))

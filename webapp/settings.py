@@ -1,0 +1,196 @@
+"""meshwatch settings: everything comes from the environment, read once here.
+
+Every variable is listed in README.md (and, once the chart lands, helm/values.yaml).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from webapp.env import (
+    env_bool,
+    env_choice,
+    env_duration,
+    env_float,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+log = logging.getLogger("meshwatch.settings")
+
+DEBUG = env_bool("MESHWATCH_DEBUG", False)
+SECRET_KEY = env_secret("MESHWATCH_SECRET_KEY")
+if not SECRET_KEY:
+    # A random key keeps a single process working; sessions end when it restarts and
+    # replicas would not share logins, so production sets MESHWATCH_SECRET_KEY.
+    SECRET_KEY = secrets.token_urlsafe(50)
+    MESHWATCH_SECRET_KEY_GENERATED = True
+else:
+    MESHWATCH_SECRET_KEY_GENERATED = False
+
+ALLOWED_HOSTS = env_list("MESHWATCH_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env_list("MESHWATCH_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "channels",
+    "webapp.accounts",
+    "webapp.inventory",
+    "webapp.traffic",
+    "webapp.live",
+    "webapp.api",
+    "webapp.ui",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "webapp.accounts.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "webapp.urls"
+ASGI_APPLICATION = "webapp.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "webapp.ui.context.meshwatch",
+            ],
+        },
+    },
+]
+
+# --- database: DATABASE_URL, SQLite file by default --------------------------------------
+_DEFAULT_SQLITE = f"sqlite:///{BASE_DIR / 'meshwatch.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_secret("DATABASE_URL", _DEFAULT_SQLITE),
+        conn_max_age=env_int("MESHWATCH_DB_CONN_MAX_AGE", 0, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while a cycle writes; the timeout rides out the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- channel layer and scheduling: REDIS_URL, in-memory and in-process when unset ---------
+REDIS_URL = env_secret("REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL}],
+                "capacity": env_int("MESHWATCH_CHANNEL_CAPACITY", 1000, minimum=10),
+                "expiry": 60,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- meshwatch ---------------------------------------------------------------------------
+MESHWATCH_AUTH = env_choice("MESHWATCH_AUTH", "login", ("login", "anonymous"))
+MESHWATCH_INTERVAL_S = env_duration("MESHWATCH_INTERVAL", "15s")
+MESHWATCH_RETENTION_S = env_duration("MESHWATCH_RETENTION", "7d")
+MESHWATCH_BACKFILL_S = env_duration("MESHWATCH_BACKFILL", "1h")
+MESHWATCH_SIMULATOR_SEED = env_int("MESHWATCH_SIMULATOR_SEED", 7)
+MESHWATCH_MESH = env_choice("MESHWATCH_MESH", "auto", ("auto", "istio", "linkerd"))
+MESHWATCH_CLUSTER_NAME = env_str("MESHWATCH_CLUSTER_NAME", "default")
+MESHWATCH_LIVE_HISTORY = env_int("MESHWATCH_LIVE_HISTORY", 100, minimum=1)
+MESHWATCH_HEALTH_5XX_FAILURE = env_float("MESHWATCH_HEALTH_5XX_FAILURE", 0.10)
+MESHWATCH_HEALTH_4XX_DEGRADED = env_float("MESHWATCH_HEALTH_4XX_DEGRADED", 0.10)
+MESHWATCH_HEALTH_4XX_FAILURE = env_float("MESHWATCH_HEALTH_4XX_FAILURE", 0.20)
+MESHWATCH_HEALTH_GRPC_FAILURE = env_float("MESHWATCH_HEALTH_GRPC_FAILURE", 0.10)
+PROMETHEUS_URL = env_str("PROMETHEUS_URL")
+KUBECONFIG = env_str("KUBECONFIG")
+
+# --- auth --------------------------------------------------------------------------------
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("MESHWATCH_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "webapp.accounts.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["webapp.accounts.permissions.MeshwatchAccess"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "meshwatch API",
+    "DESCRIPTION": "Live service graph, mesh telemetry and network health of a Kubernetes cluster.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
+# --- static files: the frontend build lands in webapp/ui/static/ui/ --------------------
+STATIC_URL = "/static/"
+# Set for `collectstatic` in images; unset, WhiteNoise serves straight from the app folders.
+STATIC_ROOT = env_str("MESHWATCH_STATIC_ROOT") or None
+WHITENOISE_USE_FINDERS = True  # serve straight from app folders; no collectstatic needed
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("MESHWATCH_LOG_LEVEL", "INFO").upper()},
+    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,105 @@
+"""`python manage.py demo [--port P]`: all of meshwatch in one process, for a laptop.
+
+SQLite, the in-memory channel layer and the simulator; anonymous read-only access, bound to
+127.0.0.1 only. It migrates, backfills MESHWATCH_BACKFILL of history, then serves the ASGI
+app with Daphne while an in-process scheduler runs the same cycle Celery beat runs in
+production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from collectors import pipeline
+from collectors.sources import configured_source
+
+log = logging.getLogger("meshwatch.demo")
+HOST = "127.0.0.1"
+
+
+class Command(BaseCommand):
+    help = "Run the whole dashboard on the simulator, on http://127.0.0.1:PORT (anonymous)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
+        parser.add_argument("--no-backfill", action="store_true", help="start without history")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port = options["port"]
+        if not 0 < port < 65536:
+            raise CommandError(f"--port {port} is not a TCP port")
+        # The demo is anonymous by definition; settings read the variable once, so the
+        # command states it here as well for anyone who forgot MESHWATCH_AUTH=anonymous.
+        settings.MESHWATCH_AUTH = "anonymous"
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["no_backfill"]:
+            self._backfill()
+        self._serve(port)
+
+    def _backfill(self) -> None:
+        duration = settings.MESHWATCH_BACKFILL_S
+        interval = settings.MESHWATCH_INTERVAL_S
+        self.stdout.write(f"backfilling {duration / 60:.0f} min of history "
+                          f"({int(duration // interval)} cycles of {interval:g}s)…")
+        started = time.perf_counter()
+        results = pipeline.backfill(duration, interval, source=configured_source())
+        failed = sum(1 for r in results if r.status == "failed")
+        self.stdout.write(f"backfilled {len(results)} cycles in {time.perf_counter() - started:.1f}s"
+                          + (f", {failed} failed (see the log)" if failed else ""))
+
+    def _serve(self, port: int) -> None:
+        from daphne.endpoints import build_endpoint_description_strings
+        from daphne.server import Server
+        from twisted.internet import reactor
+
+        from webapp.asgi import application
+
+        def start_scheduler() -> None:
+            asyncio.get_event_loop().create_task(_scheduler(settings.MESHWATCH_INTERVAL_S))
+            self.stdout.write(f"meshwatch demo serving http://{HOST}:{port}/ "
+                              "(anonymous, read-only, bound to 127.0.0.1; Ctrl-C stops it)")
+            self.stdout.flush()
+
+        reactor.callWhenRunning(start_scheduler)  # type: ignore[attr-defined]
+        Server(
+            application=application,
+            endpoints=build_endpoint_description_strings(host=HOST, port=port),
+            signal_handlers=True,
+            verbosity=0,
+        ).run()
+
+
+async def _scheduler(interval: float) -> None:
+    """Run a cycle at every grid point, in the server's own event loop.
+
+    The cycle runs in Django's sync thread; its after-commit publish reaches the in-memory
+    channel layer on this loop, which is why the scheduler lives here and not in a thread.
+    """
+    cycles = 0
+    while True:
+        now = time.time()
+        await asyncio.sleep(interval - now % interval + 0.05)
+        try:
+            await sync_to_async(pipeline.run_cycle)()
+            cycles += 1
+            if cycles % 240 == 0:
+                await sync_to_async(_prune)()
+        except Exception:  # noqa: BLE001 - the schedule outlives any one cycle
+            log.exception("scheduled cycle failed")
+
+
+def _prune() -> None:
+    from datetime import UTC, datetime
+
+    from webapp.traffic.services import prune
+
+    prune(datetime.now(UTC), settings.MESHWATCH_RETENTION_S)

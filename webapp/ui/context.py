@@ -1,0 +1,12 @@
+"""Template context every page gets: the auth mode, so each page can say when it is open."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def meshwatch(request: HttpRequest) -> dict[str, object]:
+    """`meshwatch_anonymous` is true in the demo's read-only, no-login mode."""
+    return {
+        "meshwatch_anonymous": settings.MESHWATCH_AUTH == "anonymous",
+        "meshwatch_cluster": settings.MESHWATCH_CLUSTER_NAME,
+    }

@@ -1,0 +1,14 @@
+"""Top-level URLs: pages, the versioned REST API, health endpoints and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from webapp.ui import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include("webapp.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("webapp.ui.urls")),
+]
