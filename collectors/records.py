@@ -138,8 +138,11 @@ class EdgeSample:
     """Traffic on one edge during one collection interval.
 
     Counts are totals over the interval (`interval_s` seconds ending at the cycle time), so
-    samples can be summed over any window. `mtls_requests` is None when the source cannot
-    tell whether traffic was protected.
+    samples can be summed over any window. The error classes are disjoint: `no_response`
+    (Istio's response_code 0) is not also counted in `errors_5xx`, and `errors_grpc` counts
+    gRPC failures whose HTTP status was not already an error. `mtls_requests` is None when
+    the source cannot tell whether traffic was protected. `bytes_sent` flows from source to
+    destination (the request direction), `bytes_received` back to the source.
     """
 
     source: Peer
