@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -70,13 +71,21 @@ def run_cycle(
         elapsed = (time.perf_counter() - started) * 1000
         log.exception("cycle %s from %s failed", at.isoformat(), source.name)
         Cycle.objects.filter(pk=cycle.pk).update(
-            status=Cycle.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=Cycle.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
             duration_ms=elapsed,
         )
         return CycleResult(at, "failed", 0, elapsed, str(exc))
     elapsed = (time.perf_counter() - started) * 1000
     Cycle.objects.filter(pk=cycle.pk).update(duration_ms=elapsed)
-    log.info("cycle %s: %d edges in %.0f ms", at.isoformat(), edges, elapsed)
+    # Backfilled cycles are logged quietly: an hour of history is 240 of them.
+    log.log(
+        logging.INFO if publish else logging.DEBUG,
+        "cycle %s: %d edges in %.0f ms",
+        at.isoformat(),
+        edges,
+        elapsed,
+    )
     return CycleResult(at, "ok", edges, elapsed)
 
 
@@ -102,11 +111,17 @@ def _publish(at: datetime) -> None:
         log.exception("publishing cycle %s failed", at.isoformat())
 
 
-def backfill(duration_s: float, interval_s: float | None = None, now: datetime | None = None,
-             source: Source | None = None) -> list[CycleResult]:
+def backfill(
+    duration_s: float,
+    interval_s: float | None = None,
+    now: datetime | None = None,
+    source: Source | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[CycleResult]:
     """Run the cycles of the last `duration_s` seconds that are not stored yet, oldest first.
 
-    Nothing is published: viewers get the history through their first snapshot.
+    Nothing is published: viewers get the history through their first snapshot. `progress`
+    is called with (done, total) after every cycle.
     """
     interval = interval_s or settings.MESHWATCH_INTERVAL_S
     end = aligned(now or datetime.now(UTC), interval)
@@ -114,8 +129,10 @@ def backfill(duration_s: float, interval_s: float | None = None, now: datetime |
     source = source or configured_source()
     times = [end - timedelta(seconds=interval * i) for i in range(steps, 0, -1)]
     stored = set(Cycle.objects.filter(at__in=times).values_list("at", flat=True))
-    return [
-        run_cycle(at, source, publish=False, interval_s=interval)
-        for at in times
-        if at not in stored
-    ]
+    missing = [at for at in times if at not in stored]
+    results = []
+    for done, at in enumerate(missing, start=1):
+        results.append(run_cycle(at, source, publish=False, interval_s=interval))
+        if progress:
+            progress(done, len(missing))
+    return results

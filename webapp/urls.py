@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from webapp.ui import health
+from webapp.ui import health, metrics
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/v1/", include("webapp.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("webapp.ui.urls")),

@@ -42,8 +42,12 @@ def test_it_returns_the_graph_with_rates_and_mtls(client, alice_token, history, 
 def test_every_graph_type(client, alice_token, history, graph_type):
     body = _get(client, alice_token, graph_type=graph_type).json()
     assert body["graph_type"] == graph_type and body["edges"]
-    prefix = {"workload": "workload:", "app": "app:", "versioned_app": "app:",
-              "service": "service:"}[graph_type]
+    prefix = {
+        "workload": "workload:",
+        "app": "app:",
+        "versioned_app": "app:",
+        "service": "service:",
+    }[graph_type]
     assert any(node["id"].startswith(prefix) for node in body["nodes"])
 
 
@@ -81,8 +85,11 @@ def test_anonymous_mode_is_read_only(client, settings, history):
 
 
 def test_the_openapi_document_describes_the_graph(client, alice_token):
-    response = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Bearer {alice_token}",
-                          HTTP_ACCEPT="application/json")
+    response = client.get(
+        "/api/v1/schema/",
+        HTTP_AUTHORIZATION=f"Bearer {alice_token}",
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert "/api/v1/graph" in schema["paths"]

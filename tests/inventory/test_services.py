@@ -24,10 +24,21 @@ def _inventory(version: str = "v1", with_db: bool = True) -> Inventory:
     return Inventory(
         namespaces=(NamespaceRecord("shop", {"istio-injection": "enabled"}, "istio"),),
         workloads=tuple(workloads),
-        services=(ServiceRecord("shop", "web", selector={"app": "web"},
-                                ports=(ServicePort(80, name="http"),)),),
-        pods=(PodRecord("shop", "web-1", workload="web", ip="10.0.0.1", sidecar="istio",
-                        search=("shop.svc.cluster.local",)),),
+        services=(
+            ServiceRecord(
+                "shop", "web", selector={"app": "web"}, ports=(ServicePort(80, name="http"),)
+            ),
+        ),
+        pods=(
+            PodRecord(
+                "shop",
+                "web-1",
+                workload="web",
+                ip="10.0.0.1",
+                sidecar="istio",
+                search=("shop.svc.cluster.local",),
+            ),
+        ),
     )
 
 

@@ -10,7 +10,8 @@ import pytest
 from collectors import pipeline
 from collectors.records import CycleRecords, EdgeSample, Inventory, NamespaceRecord, Peer
 from webapp.inventory.models import Namespace, Workload
-from webapp.traffic.models import Cycle, EdgeSample as EdgeSampleRow
+from webapp.traffic.models import Cycle
+from webapp.traffic.models import EdgeSample as EdgeSampleRow
 from webapp.traffic.services import prune, store_samples
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +30,16 @@ class FixedSource:
 
 
 def _records(t0) -> CycleRecords:
-    edge = EdgeSample(Peer("shop", "web"), Peer("shop", "api", service="api"), "http", "istio",
-                      15.0, requests=150.0, errors_5xx=3.0, mtls_requests=150.0)
+    edge = EdgeSample(
+        Peer("shop", "web"),
+        Peer("shop", "api", service="api"),
+        "http",
+        "istio",
+        15.0,
+        requests=150.0,
+        errors_5xx=3.0,
+        mtls_requests=150.0,
+    )
     return CycleRecords(t0, "fixed", Inventory(namespaces=(NamespaceRecord("shop"),)), (edge,))
 
 

@@ -28,9 +28,17 @@ class Source:
 
 
 def _edge(src_ns: str, dst_ns: str, requests: float, counts=(1.0, 2.0, 0.0)) -> EdgeSample:
-    return EdgeSample(Peer(src_ns, "a"), Peer(dst_ns, "b", service="b"), "http", "istio", 15.0,
-                      requests=requests, errors_5xx=1.0, mtls_requests=requests / 2,
-                      latency=Histogram(BOUNDS, counts))
+    return EdgeSample(
+        Peer(src_ns, "a"),
+        Peer(dst_ns, "b", service="b"),
+        "http",
+        "istio",
+        15.0,
+        requests=requests,
+        errors_5xx=1.0,
+        mtls_requests=requests / 2,
+        latency=Histogram(BOUNDS, counts),
+    )
 
 
 def test_window_sums_each_edge_and_counts_covered_seconds(t0):
@@ -71,7 +79,9 @@ def test_failed_cycles_are_gaps_not_zeroes(t0):
 def test_namespace_filter_keeps_edges_touching_the_set(t0):
     source = Source([_edge("x", "y", 1.0), replace(_edge("p", "q", 1.0))])
     pipeline.run_cycle(t0, source, publish=False, interval_s=15)
-    assert {e.destination.namespace for e in window_traffic(t0 - timedelta(minutes=1), t0, ["y"]).edges} == {"y"}
+    assert {
+        e.destination.namespace for e in window_traffic(t0 - timedelta(minutes=1), t0, ["y"]).edges
+    } == {"y"}
     assert len(window_traffic(t0 - timedelta(minutes=1), t0).edges) == 2
 
 

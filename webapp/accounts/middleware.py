@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-# Paths that answer without a session: probes, login itself, static files, and the API,
-# which authenticates per request (tokens or session) and answers 401/403 itself.
-_OPEN_PREFIXES = ("/healthz", "/readyz", "/login/", "/static/", "/api/", "/admin/")
+# Paths that answer without a session: probes and /metrics (no cluster data), login,
+# static files, and the API, which authenticates per request and answers 401/403 itself.
+_OPEN_PREFIXES = ("/healthz", "/readyz", "/metrics", "/login/", "/static/", "/api/", "/admin/")
 
 
 class LoginRequiredMiddleware:

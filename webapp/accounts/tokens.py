@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from webapp.accounts.models import ApiToken
@@ -26,7 +26,7 @@ def digest(raw: str) -> str:
 
 
 def issue_token(
-    user: AbstractBaseUser,
+    user: User,
     *,
     name: str = "",
     namespaces: list[str] | None = None,

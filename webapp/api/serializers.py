@@ -31,7 +31,7 @@ class WindowSerializer(serializers.Serializer):
 
 
 class NodeSerializer(serializers.Serializer):
-    """A graph node; `id` reads workload:<ns>/<name>, service:<ns>/<name> or app:<ns>/<app>[/<v>]."""
+    """A graph node; its id reads workload:<ns>/<name>, service:<ns>/<name> or app:<ns>/<app>."""
 
     id = serializers.CharField()
     kind = serializers.CharField(help_text="workload, service, app or unknown")

@@ -33,7 +33,9 @@ class Workload(models.Model):
     replicas = models.PositiveIntegerField(default=1)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["namespace", "name"], name="workload_ns_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["namespace", "name"], name="workload_ns_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.namespace_id}/{self.name}"
@@ -51,7 +53,9 @@ class Service(models.Model):
     labels = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["namespace", "name"], name="service_ns_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["namespace", "name"], name="service_ns_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.namespace_id}/{self.name}"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any, TypeVar
 
 from collectors.records import Inventory
 from webapp.inventory import models
+
+M = TypeVar("M", models.Workload, models.Service, models.Pod)
 
 
 def apply_inventory(inventory: Inventory) -> None:
@@ -14,23 +17,64 @@ def apply_inventory(inventory: Inventory) -> None:
     Runs inside the caller's transaction (the cycle's), so readers never see half a listing.
     """
     namespaces = _apply_namespaces(inventory)
-    _replace(models.Workload, namespaces, [
-        dict(namespace=namespaces[w.namespace], name=w.name, kind=w.kind, app=w.app,
-             version=w.version, labels=dict(w.labels), mesh=w.mesh, replicas=w.replicas)
-        for w in inventory.workloads if w.namespace in namespaces
-    ])
-    _replace(models.Service, namespaces, [
-        dict(namespace=namespaces[s.namespace], name=s.name, type=s.type, cluster_ip=s.cluster_ip,
-             selector=dict(s.selector), ports=[asdict(p) for p in s.ports], labels=dict(s.labels))
-        for s in inventory.services if s.namespace in namespaces
-    ])
-    _replace(models.Pod, namespaces, [
-        dict(namespace=namespaces[p.namespace], name=p.name, workload=p.workload,
-             workload_kind=p.workload_kind, ip=p.ip, node=p.node, phase=p.phase, ready=p.ready,
-             labels=dict(p.labels), sidecar=p.sidecar, dns_policy=p.dns_policy, ndots=p.ndots,
-             search=list(p.search))
-        for p in inventory.pods if p.namespace in namespaces
-    ])
+    _replace(
+        models.Workload,
+        namespaces,
+        [
+            dict(
+                namespace=namespaces[w.namespace],
+                name=w.name,
+                kind=w.kind,
+                app=w.app,
+                version=w.version,
+                labels=dict(w.labels),
+                mesh=w.mesh,
+                replicas=w.replicas,
+            )
+            for w in inventory.workloads
+            if w.namespace in namespaces
+        ],
+    )
+    _replace(
+        models.Service,
+        namespaces,
+        [
+            dict(
+                namespace=namespaces[s.namespace],
+                name=s.name,
+                type=s.type,
+                cluster_ip=s.cluster_ip,
+                selector=dict(s.selector),
+                ports=[asdict(p) for p in s.ports],
+                labels=dict(s.labels),
+            )
+            for s in inventory.services
+            if s.namespace in namespaces
+        ],
+    )
+    _replace(
+        models.Pod,
+        namespaces,
+        [
+            dict(
+                namespace=namespaces[p.namespace],
+                name=p.name,
+                workload=p.workload,
+                workload_kind=p.workload_kind,
+                ip=p.ip,
+                node=p.node,
+                phase=p.phase,
+                ready=p.ready,
+                labels=dict(p.labels),
+                sidecar=p.sidecar,
+                dns_policy=p.dns_policy,
+                ndots=p.ndots,
+                search=list(p.search),
+            )
+            for p in inventory.pods
+            if p.namespace in namespaces
+        ],
+    )
 
 
 def _apply_namespaces(inventory: Inventory) -> dict[str, models.Namespace]:
@@ -46,11 +90,16 @@ def _apply_namespaces(inventory: Inventory) -> dict[str, models.Namespace]:
     return stored
 
 
-def _replace(model: type, namespaces: dict[str, models.Namespace], wanted: list[dict]) -> None:
+def _replace(
+    model: type[M],
+    namespaces: dict[str, models.Namespace],
+    wanted: list[dict[str, Any]],
+) -> None:
     """Upsert `wanted` rows keyed by (namespace, name) and delete the ones not listed."""
     existing = {(row.namespace_id, row.name): row for row in model.objects.all()}
     keep: set[int] = set()
-    creates, updates = [], []
+    creates: list[M] = []
+    updates: list[M] = []
     fields = [f for f in (wanted[0] if wanted else {}) if f not in ("namespace", "name")]
     for values in wanted:
         row = existing.get((values["namespace"].pk, values["name"]))

@@ -17,9 +17,17 @@ def edge_key(sample: EdgeSample) -> str:
     src, dst = sample.source, sample.destination
     identity = "\x1f".join(
         (
-            src.namespace, src.workload, src.app, src.version,
-            dst.namespace, dst.workload, dst.app, dst.version, dst.service,
-            sample.protocol, sample.mesh,
+            src.namespace,
+            src.workload,
+            src.app,
+            src.version,
+            dst.namespace,
+            dst.workload,
+            dst.app,
+            dst.version,
+            dst.service,
+            sample.protocol,
+            sample.mesh,
         )
     )
     return hashlib.sha256(identity.encode()).hexdigest()

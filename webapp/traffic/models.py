@@ -62,7 +62,9 @@ class EdgeSample(models.Model):
     mtls_requests = models.FloatField(null=True, blank=True)
     bytes_sent = models.FloatField(default=0)
     bytes_received = models.FloatField(default=0)
-    latency_bounds = models.JSONField(null=True, blank=True, help_text='Upper bounds in ms; "+Inf" last.')
+    latency_bounds = models.JSONField(
+        null=True, blank=True, help_text='Upper bounds in ms; "+Inf" last.'
+    )
     latency_counts = models.JSONField(null=True, blank=True)
 
     class Meta:

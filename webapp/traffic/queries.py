@@ -56,8 +56,10 @@ def window_traffic(start: datetime, end: datetime, namespaces: Iterable[str] = (
 
 
 def _add(a: EdgeSample, b: EdgeSample) -> EdgeSample:
-    mtls = None if a.mtls_requests is None and b.mtls_requests is None else (
-        (a.mtls_requests or 0.0) + (b.mtls_requests or 0.0)
+    mtls = (
+        None
+        if a.mtls_requests is None and b.mtls_requests is None
+        else ((a.mtls_requests or 0.0) + (b.mtls_requests or 0.0))
     )
     latency = merge([h for h in (a.latency, b.latency) if h is not None])
     return replace(

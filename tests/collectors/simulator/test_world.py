@@ -7,7 +7,7 @@ from collections import Counter
 from collectors.simulator import Simulator
 from collectors.simulator.catalog import WORLD
 
-from .helpers import AFTERNOON, at
+from .helpers import AFTERNOON
 
 ORPHANS = {("shop", "recommendations")}
 

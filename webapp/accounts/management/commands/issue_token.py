@@ -37,5 +37,7 @@ class Command(BaseCommand):
         )
         scope = ",".join(namespaces) or "all granted namespaces"
         verb = "created user" if created else "user"
-        self.stdout.write(f"{verb} {username}; token scope: {scope}; store it now, it is shown once:")
+        self.stdout.write(
+            f"{verb} {username}; token scope: {scope}; store it now, it is shown once:"
+        )
         self.stdout.write(raw)

@@ -48,13 +48,24 @@ class Command(BaseCommand):
     def _backfill(self) -> None:
         duration = settings.MESHWATCH_BACKFILL_S
         interval = settings.MESHWATCH_INTERVAL_S
-        self.stdout.write(f"backfilling {duration / 60:.0f} min of history "
-                          f"({int(duration // interval)} cycles of {interval:g}s)…")
+        self.stdout.write(
+            f"backfilling {duration / 60:.0f} min of history "
+            f"({int(duration // interval)} cycles of {interval:g}s)…"
+        )
         started = time.perf_counter()
-        results = pipeline.backfill(duration, interval, source=configured_source())
+
+        def progress(done: int, total: int) -> None:
+            if done == total or done % max(1, total // 4) == 0:
+                self.stdout.write(f"  {done}/{total} cycles")
+
+        results = pipeline.backfill(
+            duration, interval, source=configured_source(), progress=progress
+        )
         failed = sum(1 for r in results if r.status == "failed")
-        self.stdout.write(f"backfilled {len(results)} cycles in {time.perf_counter() - started:.1f}s"
-                          + (f", {failed} failed (see the log)" if failed else ""))
+        self.stdout.write(
+            f"backfilled {len(results)} cycles in {time.perf_counter() - started:.1f}s"
+            + (f", {failed} failed (see the log)" if failed else "")
+        )
 
     def _serve(self, port: int) -> None:
         from daphne.endpoints import build_endpoint_description_strings
@@ -65,8 +76,10 @@ class Command(BaseCommand):
 
         def start_scheduler() -> None:
             asyncio.get_event_loop().create_task(_scheduler(settings.MESHWATCH_INTERVAL_S))
-            self.stdout.write(f"meshwatch demo serving http://{HOST}:{port}/ "
-                              "(anonymous, read-only, bound to 127.0.0.1; Ctrl-C stops it)")
+            self.stdout.write(
+                f"meshwatch demo serving http://{HOST}:{port}/ "
+                "(anonymous, read-only, bound to 127.0.0.1; Ctrl-C stops it)"
+            )
             self.stdout.flush()
 
         reactor.callWhenRunning(start_scheduler)  # type: ignore[attr-defined]
@@ -84,6 +97,8 @@ async def _scheduler(interval: float) -> None:
     The cycle runs in Django's sync thread; its after-commit publish reaches the in-memory
     channel layer on this loop, which is why the scheduler lives here and not in a thread.
     """
+    # Fill the cycles missed between the backfill and the server's start, then keep time.
+    await sync_to_async(pipeline.backfill)(settings.MESHWATCH_BACKFILL_S, interval)
     cycles = 0
     while True:
         now = time.time()
