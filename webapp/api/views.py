@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.api.serializers import GraphQuerySerializer, GraphSerializer, ProblemSerializer
-from webapp.graph.options import GraphOptions, HealthThresholds, OptionsError
-from webapp.graph.services import graph_snapshot
-
-
-def health_thresholds() -> HealthThresholds:
-    """The configured edge health thresholds."""
-    return HealthThresholds(
-        failure_5xx=settings.MESHWATCH_HEALTH_5XX_FAILURE,
-        degraded_4xx=settings.MESHWATCH_HEALTH_4XX_DEGRADED,
-        failure_4xx=settings.MESHWATCH_HEALTH_4XX_FAILURE,
-        failure_grpc=settings.MESHWATCH_HEALTH_GRPC_FAILURE,
-    )
+from webapp.graph.options import GraphOptions, OptionsError
+from webapp.graph.services import graph_snapshot, health_thresholds
 
 
 class GraphView(APIView):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
+
 from webapp.graph.build import build_graph
-from webapp.graph.options import GraphOptions
+from webapp.graph.options import GraphOptions, HealthThresholds
 from webapp.inventory.queries import current_inventory
 from webapp.traffic.queries import latest_cycle_at, window_traffic
 
@@ -29,4 +31,14 @@ def graph_snapshot(options: GraphOptions, now: datetime | None = None) -> dict:
         window_start=start,
         window_end=end,
         generated_at=generated_at,
+    )
+
+
+def health_thresholds() -> HealthThresholds:
+    """The edge health thresholds the environment configures (Kiali's defaults otherwise)."""
+    return HealthThresholds(
+        failure_5xx=settings.MESHWATCH_HEALTH_5XX_FAILURE,
+        degraded_4xx=settings.MESHWATCH_HEALTH_4XX_DEGRADED,
+        failure_4xx=settings.MESHWATCH_HEALTH_4XX_FAILURE,
+        failure_grpc=settings.MESHWATCH_HEALTH_GRPC_FAILURE,
     )

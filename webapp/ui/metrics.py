@@ -20,7 +20,8 @@ from prometheus_client.registry import Collector
 
 from webapp.traffic.models import Cycle
 
-REGISTRY = CollectorRegistry(auto_describe=True)
+# No auto-describe: it would run the database-backed collector at import time.
+REGISTRY = CollectorRegistry(auto_describe=False)
 WEBSOCKET_CLIENTS = Gauge(
     "meshwatch_websocket_clients", "Open websocket connections in this process.", registry=REGISTRY
 )
