@@ -74,11 +74,16 @@ def to_row(sample: EdgeSample, cycle: models.Cycle) -> models.EdgeSample:
     )
 
 
+def histogram_from_json(bounds: list[float | str], counts: list[float]) -> Histogram:
+    """A stored histogram (bounds with "+Inf" spelled out) as a record."""
+    return Histogram(_bounds_from_json(bounds), tuple(counts))
+
+
 def from_row(row: models.EdgeSample) -> EdgeSample:
     """The record a stored row holds."""
     latency = None
     if row.latency_bounds is not None and row.latency_counts is not None:
-        latency = Histogram(_bounds_from_json(row.latency_bounds), tuple(row.latency_counts))
+        latency = histogram_from_json(row.latency_bounds, row.latency_counts)
     return EdgeSample(
         source=Peer(row.source_namespace, row.source_workload, row.source_app, row.source_version),
         destination=Peer(

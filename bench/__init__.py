@@ -1,0 +1,1 @@
+"""meshwatch's benchmark harness (issue: the benchmark harness); figures as ratios to floors."""
