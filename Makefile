@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/meshwatch
 FRONTEND_OUT := webapp/ui/static/ui/dist/app.js
 FRONTEND_SRC := $(wildcard frontend/src/*.ts) frontend/build.mjs frontend/package-lock.json
 
-.PHONY: setup demo test test-fast lint typecheck clean browser
+.PHONY: setup demo test test-fast lint typecheck clean test-deps
 
 setup: $(VENV)/.installed $(FRONTEND_OUT)
 
@@ -29,13 +29,18 @@ $(FRONTEND_OUT): frontend/node_modules/.installed $(FRONTEND_SRC)
 demo: setup
 	MESHWATCH_AUTH=anonymous $(PY) manage.py demo --port $(PORT)
 
-# Chromium comes from Debian (Playwright's own browser download cannot work here).
-browser:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Debian chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+# Chromium comes from Debian (Playwright's own browser download cannot work here); the emoji
+# font draws the mTLS lock glyphs. Prometheus (with promtool) is the real one the
+# telemetry tests start.
+DEBIAN_PACKAGES := chromium fonts-noto-color-emoji prometheus
+test-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
-test: setup browser
+test: setup test-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: setup

@@ -24,8 +24,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Ready: the database answers a query and the channel layer takes a message."""
     checks = {"database": _check_database(), "channel_layer": _check_channel_layer()}
     ready = all(result == "ok" for result in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
 
 
 def _check_database() -> str:

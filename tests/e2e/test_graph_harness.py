@@ -1,0 +1,453 @@
+"""The graph page against a scripted websocket, without the backend.
+
+The page is the real `graph_page` view's HTML and the real built bundle, served to Chromium
+through Playwright routes on a fake origin; `/ws/v1/live` is answered by the test itself, so
+each protocol case (snapshot, delta, gap, reconnect) and hostile server strings are exact.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import time
+
+import pytest
+
+from tests.e2e.conftest import REPO
+
+pytestmark = pytest.mark.e2e
+
+ORIGIN = "http://meshwatch.test"
+WS_URL = "ws://meshwatch.test/ws/v1/live"
+STATIC = REPO / "webapp" / "ui" / "static"
+# The strict policy the page must live under: no inline script or style, no eval. A violation
+# is a console error, which fails the test through page.mw_errors.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self' ws://meshwatch.test; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+EVIL_NAME = '<img src=x onerror="window.__xss=1">'
+EVIL_NS = "<b>ns</b>"
+
+
+def node(id_: str, name: str, ns: str, x: float, y: float, **extra) -> dict:
+    return {
+        "id": id_,
+        "kind": "workload",
+        "namespace": ns,
+        "name": name,
+        "health": "healthy",
+        "outside": False,
+        "position": {"x": x, "y": y},
+        **extra,
+    }
+
+
+def edge(source: str, target: str, rps: float, mtls: float | None = 1.0, **extra) -> dict:
+    return {
+        "id": f"{source}>{target}",
+        "source": source,
+        "target": target,
+        "protocol": "http",
+        "rps": rps,
+        "error_ratio": 0.0,
+        "errors": {"4xx": 0.0, "5xx": 0.0},
+        "p50_ms": 3.0,
+        "p95_ms": 9.5,
+        "p99_ms": 20.0,
+        "mtls_ratio": mtls,
+        "bytes_per_s": {"sent": 2048.0, "received": 4096.0},
+        "health": "healthy",
+        **extra,
+    }
+
+
+A = "workload:shop/frontend"
+B = "workload:shop/cart"
+EVIL = "workload:evil/x"
+C = "workload:shop/payments"
+SNAPSHOT = {
+    "generated_at": "2026-11-02T14:00:00+00:00",
+    "window": {"start": "2026-11-02T13:55:00+00:00", "end": "2026-11-02T14:00:00+00:00"},
+    "graph_type": "workload",
+    "nodes": [
+        node(A, "frontend", "shop", 0, 0),
+        node(B, "cart", "shop", 220, 0),
+        node(EVIL, EVIL_NAME, EVIL_NS, 220, 180, labels={EVIL_NAME: EVIL_NAME}),
+    ],
+    "edges": [edge(A, B, 12.5), edge(A, EVIL, 0.5, mtls=0.5)],
+}
+
+
+def rendered_page_html() -> bytes:
+    """What Django serves at `/`, rendered by the real view and templates."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory, override_settings
+
+    from webapp.ui.views import graph_page
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with override_settings(ROOT_URLCONF="tests.e2e.urls"):
+        return graph_page(request).content
+
+
+def rendered_login_html() -> bytes:
+    """The login page as a `MESHWATCH_AUTH=login` deployment serves it."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory, override_settings
+    from django.urls import resolve
+
+    request = RequestFactory().get("/login/")
+    request.user = AnonymousUser()
+    with override_settings(ROOT_URLCONF="tests.e2e.urls", MESHWATCH_AUTH="login"):
+        response = resolve("/login/").func(request)
+        return response.render().content
+
+
+class FakeLive:
+    """The server side of /ws/v1/live, scripted by the test."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.sockets: list = []
+        self.on_subscribe = self.answer_with_snapshot
+
+    def handle(self, ws) -> None:
+        self.sockets.append(ws)
+        ws.on_message(lambda raw: self._message(ws, json.loads(raw)))
+
+    def _message(self, ws, message: dict) -> None:
+        self.received.append(message)
+        if message.get("type") == "subscribe":
+            self.on_subscribe(ws, message)
+
+    @staticmethod
+    def answer_with_snapshot(ws, message: dict) -> None:
+        """A fresh subscribe gets the snapshot; a resume (`since`) is left to the test."""
+        if "since" in message:
+            return
+        data = SNAPSHOT
+        if message["params"]["graph_type"] == "app":  # other ids, as a real app graph has
+            data = json.loads(json.dumps(SNAPSHOT).replace('"workload:', '"app:'))
+        ws.send(json.dumps({"v": 1, "type": "snapshot", "topic": "graph", "seq": 5, "data": data}))
+
+    def send(self, message: dict) -> None:
+        self.sockets[-1].send(json.dumps(message))
+
+    def subscribes(self) -> list[dict]:
+        return [m for m in self.received if m.get("type") == "subscribe"]
+
+
+@pytest.fixture
+def harness(page):
+    """The graph page on the fake origin, its websocket answered by a FakeLive."""
+    html = rendered_page_html()
+    live = FakeLive()
+
+    def serve(route) -> None:
+        path = route.request.url.removeprefix(ORIGIN).split("?")[0]
+        if path == "/":
+            route.fulfill(
+                status=200,
+                body=html,
+                headers={
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": CSP,
+                },
+            )
+        elif path.startswith("/static/") and (STATIC / path[len("/static/") :]).is_file():
+            file = STATIC / path[len("/static/") :]
+            route.fulfill(
+                status=200,
+                body=file.read_bytes(),
+                content_type=mimetypes.guess_type(file.name)[0] or "text/plain",
+            )
+        else:
+            route.fulfill(status=404, body=b"not found")
+
+    page.route(f"{ORIGIN}/**", serve)
+    page.route_web_socket(WS_URL, live.handle)
+    page.on(
+        "dialog",
+        lambda dialog: (page.mw_errors.append(f"dialog: {dialog.message}"), dialog.dismiss()),
+    )
+    page.goto(f"{ORIGIN}/")
+    page.wait_for_function("() => window.meshwatch && window.meshwatch.snapshotCount === 1")
+    return page, live
+
+
+def click_node(page, node_id: str) -> None:
+    """Clicks where Cytoscape drew the node, as a user would."""
+    box = page.locator("#mw-graph").bounding_box()
+    pos = page.evaluate("id => window.meshwatch.cy.getElementById(id).renderedPosition()", node_id)
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+
+
+def positions(page) -> dict:
+    return page.evaluate(
+        "() => Object.fromEntries(window.meshwatch.cy.nodes().map(n => [n.id(), n.position()]))"
+    )
+
+
+def edge_labels(page) -> dict:
+    return page.evaluate(
+        "() => Object.fromEntries(window.meshwatch.cy.edges().map(e => [e.id(), e.data('label')]))"
+    )
+
+
+def test_hostile_names_are_text_everywhere(harness):
+    page, live = harness
+    assert live.subscribes()[0] == {
+        "type": "subscribe",
+        "topic": "graph",
+        "params": {"graph_type": "workload", "namespaces": ""},
+    }
+    click_node(page, EVIL)
+    title = page.locator("#mw-panel-content h2")
+    title.wait_for()
+    assert title.text_content() == EVIL_NAME
+    panel_text = page.locator("#mw-panel").text_content()
+    assert EVIL_NS in panel_text
+    # Labels section: the hostile key and value are both plain text.
+    assert panel_text.count(EVIL_NAME) >= 3
+    page.locator("#mw-namespaces summary").click()
+    assert page.locator("#mw-namespaces-list").text_content().count(EVIL_NS) == 1
+    assert page.locator("img, b").count() == 0, "server strings must never become elements"
+    assert page.evaluate("() => window.__xss") is None
+    # The canvas label carries the name as-is, too.
+    label = page.evaluate(
+        f"() => window.meshwatch.cy.getElementById({json.dumps(EVIL)}).data('label')"
+    )
+    assert label == f"{EVIL_NAME}\n{EVIL_NS}"
+    assert page.mw_errors == []
+
+
+def test_panel_builders_escape_directly(harness):
+    page, _ = harness
+    html = page.evaluate(
+        """([name, ns]) => {
+            const ctx = {nodeName: (id) => id, onPick: () => {}};
+            const node = {id: 'workload:' + ns + '/' + name, kind: 'workload', namespace: ns,
+                          name, health: name, labels: {[name]: name}, traffic: {rps_in: 1}};
+            const edge = {id: name, source: name, target: ns, protocol: name, rps: 1,
+                          health: name, extra: {[name]: name}};
+            const a = window.meshwatch.render.nodePanel(node, [edge], [], ctx);
+            const b = window.meshwatch.render.edgePanel(edge, ctx);
+            return a.outerHTML + b.outerHTML;
+        }""",
+        [EVIL_NAME, EVIL_NS],
+    )
+    assert "<img" not in html and "<b>" not in html
+    assert '&lt;img src=x onerror="window.__xss=1"&gt;' in html
+    assert "&lt;b&gt;ns&lt;/b&gt;" in html
+
+
+def test_edge_panel_shows_every_number(harness):
+    page, _ = harness
+    page.evaluate(f"() => window.meshwatch.select({{group: 'edge', id: {json.dumps(f'{A}>{B}')}}})")
+    text = page.locator("#mw-panel").text_content()
+    for expected in (
+        "12.5 rps",
+        "p50",
+        "3.0 ms",
+        "9.5 ms",
+        "20 ms",
+        "100%",
+        "4xx",
+        "5xx",
+        "Bytes per second",
+        "2.0 KiB/s",
+        "4.0 KiB/s",
+        "http",
+        "healthy",
+    ):
+        assert expected in text, expected
+    labels = edge_labels(page)
+    assert labels[f"{A}>{B}"] == "\U0001f512 12.5 rps"  # full mTLS: closed lock
+    assert labels[f"{A}>{EVIL}"] == "\U0001f513 0.50 rps"  # partial mTLS: open lock
+    page.select_option("#mw-label-mode", "p95")
+    assert edge_labels(page)[f"{A}>{B}"] == "\U0001f512 9.5 ms"
+    page.select_option("#mw-label-mode", "none")
+    assert edge_labels(page)[f"{A}>{B}"] == ""
+
+
+def test_deltas_gaps_and_reconnects(harness):
+    page, live = harness
+    status = page.locator("#mw-status")
+    assert status.get_attribute("data-state") == "live"
+    assert status.get_attribute("data-seq") == "5"
+    before = positions(page)
+
+    # 1. A delta in sequence: numbers change, a node joins, nobody moves. Its server position
+    #    sits on top of `cart`, so it must be placed elsewhere, near `frontend`.
+    live.send(
+        {
+            "v": 1,
+            "type": "delta",
+            "topic": "graph",
+            "seq": 6,
+            "data": {
+                "upsert": {
+                    "nodes": [node(C, "payments", "shop", 220, 0)],
+                    "edges": [edge(A, B, 99.0), edge(A, C, 1.0)],
+                },
+                "remove": {"nodes": [], "edges": []},
+                "generated_at": "2026-11-02T14:00:15+00:00",
+            },
+        }
+    )
+    page.wait_for_function("() => window.meshwatch.lastSeq === 6")
+    assert edge_labels(page)[f"{A}>{B}"] == "\U0001f512 99.0 rps"
+    after = positions(page)
+    assert {k: after[k] for k in before} == before
+    new = after[C]
+    for other in before.values():
+        assert (new["x"] - other["x"]) ** 2 + (new["y"] - other["y"]) ** 2 >= 56**2
+
+    # 2. A gap (7 is missing): not applied, and the client asks to resume after 6.
+    live.send(
+        {
+            "v": 1,
+            "type": "delta",
+            "topic": "graph",
+            "seq": 8,
+            "data": {"upsert": {"nodes": [], "edges": [edge(A, B, 1.0)]}, "remove": {}},
+        }
+    )
+    _wait(page, lambda: len(live.subscribes()) == 2)
+    assert live.subscribes()[1]["since"] == 6
+    assert page.evaluate("() => window.meshwatch.lastSeq") == 6
+    live.send(
+        {
+            "v": 1,
+            "type": "delta",
+            "topic": "graph",
+            "seq": 7,
+            "data": {"upsert": {}, "remove": {"nodes": [EVIL], "edges": []}},
+        }
+    )
+    live.send(
+        {
+            "v": 1,
+            "type": "delta",
+            "topic": "graph",
+            "seq": 8,
+            "data": {"upsert": {"nodes": [], "edges": [edge(A, B, 1.0)]}, "remove": {}},
+        }
+    )
+    page.wait_for_function("() => window.meshwatch.lastSeq === 8")
+    assert EVIL not in positions(page)
+    assert status.get_attribute("data-seq") == "8"
+
+    # 3. The server goes away: the page says so, comes back, and resumes after 8.
+    live.on_subscribe = lambda ws, m: None
+    live.sockets[-1].close()
+    page.wait_for_function("() => document.querySelector('#mw-status').dataset.state !== 'live'")
+    assert status.get_attribute("data-state") == "reconnecting"
+    _wait(page, lambda: len(live.subscribes()) == 3, timeout=10)
+    assert live.subscribes()[2]["since"] == 8
+    live.send(
+        {
+            "v": 1,
+            "type": "delta",
+            "topic": "graph",
+            "seq": 9,
+            "data": {"upsert": {"edges": [edge(A, B, 2.0)]}, "remove": {}},
+        }
+    )
+    page.wait_for_function("() => document.querySelector('#mw-status').dataset.state === 'live'")
+    assert page.evaluate("() => [window.meshwatch.snapshotCount, window.meshwatch.deltaCount]") == [
+        1,
+        4,
+    ]
+    assert page.mw_errors == []
+
+
+def test_filters_resubscribe_and_land_in_the_url(harness):
+    page, live = harness
+    page.select_option("#mw-graph-type", "app")
+    _wait(page, lambda: len(live.subscribes()) == 2)
+    assert live.subscribes()[-1]["params"] == {"graph_type": "app", "namespaces": ""}
+    assert "since" not in live.subscribes()[-1]
+    # Another graph type replaces every node; they stand where the server put them.
+    page.wait_for_function("() => window.meshwatch.snapshotCount === 2")
+    assert positions(page) == {
+        n["id"].replace("workload:", "app:"): n["position"] for n in SNAPSHOT["nodes"]
+    }
+    page.locator("#mw-namespaces summary").click()
+    page.locator("#mw-namespaces-list input[value='shop']").check()
+    _wait(page, lambda: len(live.subscribes()) == 3)
+    assert live.subscribes()[-1]["params"] == {"graph_type": "app", "namespaces": "shop"}
+    page.fill("#mw-namespaces-text", " shop, bookinfo ,shop")
+    page.press("#mw-namespaces-text", "Enter")
+    _wait(page, lambda: len(live.subscribes()) == 4)
+    assert live.subscribes()[-1]["params"]["namespaces"] == "bookinfo,shop"
+    assert page.url.endswith("/?graph_type=app&namespaces=bookinfo%2Cshop")
+    assert page.locator("#mw-namespaces-summary").text_content() == "bookinfo, shop"
+
+
+def test_server_errors_are_shown(harness):
+    page, live = harness
+    live.send({"type": "error", "detail": EVIL_NAME})
+    error = page.locator("#mw-status-error")
+    error.wait_for()
+    assert error.text_content() == EVIL_NAME
+    assert page.locator("img").count() == 0
+
+
+def test_login_page(page, e2e_output):
+    html = rendered_login_html()
+    page.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(
+            status=200,
+            body=html,
+            headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP},
+        )
+        if "/static/" not in route.request.url
+        else route.fulfill(
+            status=200,
+            body=(STATIC / route.request.url.split("/static/", 1)[1]).read_bytes(),
+            content_type=mimetypes.guess_type(route.request.url)[0] or "text/plain",
+        ),
+    )
+    page.goto(f"{ORIGIN}/login/")
+    assert page.locator("#mw-anonymous-banner").count() == 0
+    assert page.locator("input[name=username]").count() == 1
+    assert page.locator("input[name=password][type=password]").count() == 1
+    assert page.locator("input[name=csrfmiddlewaretoken]").count() == 1
+    assert page.locator(".mw-user").text_content().strip() == ""
+    page.screenshot(path=str(e2e_output / "login-page.png"))
+    assert page.mw_errors == [], page.mw_errors
+
+
+def _wait(page, predicate, timeout: float = 5.0) -> None:
+    """Polls a Python-side condition. Playwright only runs the FakeLive callbacks while it
+    is inside a call, so the loop waits with the page rather than with time.sleep."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        page.wait_for_timeout(50)
+
+
+def test_signed_in_header_has_a_post_logout():
+    """No banner outside the demo; logging out is a POST with a CSRF token (Django 5)."""
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory, override_settings
+
+    from webapp.ui.views import graph_page
+
+    request = RequestFactory().get("/")
+    request.user = SimpleNamespace(
+        is_authenticated=True, is_anonymous=False, get_username=lambda: "<alice>"
+    )
+    with override_settings(ROOT_URLCONF="tests.e2e.urls", MESHWATCH_AUTH="login"):
+        html = graph_page(request).content.decode()
+    assert "Anonymous read-only demo mode" not in html
+    assert '<form method="post" action="/logout/"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "&lt;alice&gt;" in html and "<alice>" not in html
