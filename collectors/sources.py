@@ -39,5 +39,18 @@ class SimulatorSource:
 
 
 def configured_source() -> Source:
-    """The source the environment selects."""
+    """The source the environment selects: Prometheus when PROMETHEUS_URL is set.
+
+    With only PROMETHEUS_URL, the graph and a minimal inventory come from telemetry alone,
+    as Kiali builds them.
+    """
+    if settings.PROMETHEUS_URL:
+        from collectors.mesh import MeshTelemetrySource
+
+        return MeshTelemetrySource(
+            settings.PROMETHEUS_URL,
+            dialect=settings.MESHWATCH_MESH,
+            timeout_s=settings.MESHWATCH_PROMETHEUS_TIMEOUT_S,
+            max_edges=settings.MESHWATCH_MAX_EDGES,
+        )
     return SimulatorSource(settings.MESHWATCH_SIMULATOR_SEED)
