@@ -80,3 +80,50 @@ class ProblemSerializer(serializers.Serializer):
     """An error, in the manner of RFC 9457 problem details."""
 
     detail = serializers.CharField()
+
+
+class HeatmapQuerySerializer(serializers.Serializer):
+    """Query parameters of `GET /api/v1/heatmap`: name the subject one way."""
+
+    edge = serializers.CharField(
+        required=False, help_text="A graph edge id: <source id>><target id>|<protocol>."
+    )
+    workload = serializers.CharField(
+        required=False, help_text="<namespace>/<name>: latency of traffic into the workload."
+    )
+    service = serializers.CharField(
+        required=False, help_text="<namespace>/<name>: latency of traffic into the service."
+    )
+    source = serializers.CharField(required=False, help_text="A graph node id (traffic out).")
+    target = serializers.CharField(required=False, help_text="A graph node id (traffic in).")
+    window = serializers.CharField(required=False, default="1h", help_text="Duration: 5m, 1h.")
+    step = serializers.CharField(
+        required=False, help_text="Column width; default window/60, at least one cycle."
+    )
+    at = serializers.CharField(required=False, help_text="End of the window; default now.")
+
+
+class HeatmapColumnSerializer(serializers.Serializer):
+    """One time column: requests per latency bucket and the column's percentiles."""
+
+    id = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    counts = serializers.ListField(child=serializers.FloatField(), help_text="Per bucket.")
+    total = serializers.FloatField()
+    p50_ms = serializers.FloatField(allow_null=True)
+    p95_ms = serializers.FloatField(allow_null=True)
+    p99_ms = serializers.FloatField(allow_null=True)
+
+
+class HeatmapSerializer(serializers.Serializer):
+    """A latency heatmap: bucket bounds (ms, sorted numerically, "+Inf" last) by time."""
+
+    generated_at = serializers.DateTimeField()
+    window = WindowSerializer()
+    subject = serializers.DictField(child=serializers.CharField(allow_null=True))
+    unit = serializers.CharField()
+    bounds_ms = serializers.ListField(
+        child=serializers.JSONField(), help_text='Upper bounds in ms; the last is "+Inf".'
+    )
+    columns = HeatmapColumnSerializer(many=True)

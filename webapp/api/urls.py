@@ -8,5 +8,6 @@ from webapp.api import views
 app_name = "api"
 urlpatterns = [
     path("graph", views.GraphView.as_view(), name="graph"),
+    path("heatmap", views.HeatmapView.as_view(), name="heatmap"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -7,9 +7,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from webapp.api.serializers import GraphQuerySerializer, GraphSerializer, ProblemSerializer
+from webapp.api.serializers import (
+    GraphQuerySerializer,
+    GraphSerializer,
+    HeatmapQuerySerializer,
+    HeatmapSerializer,
+    ProblemSerializer,
+)
 from webapp.graph.options import GraphOptions, OptionsError
 from webapp.graph.services import graph_snapshot, health_thresholds
+from webapp.traffic.heatmap import HeatmapOptions
+from webapp.traffic.series import heatmap_snapshot
 
 
 class GraphView(APIView):
@@ -25,3 +33,18 @@ class GraphView(APIView):
         except OptionsError as exc:
             return Response({"detail": str(exc)}, status=400)
         return Response(graph_snapshot(options))
+
+
+class HeatmapView(APIView):
+    """The latency heatmap of an edge, a workload or a service over a window."""
+
+    @extend_schema(
+        parameters=[HeatmapQuerySerializer],
+        responses={200: HeatmapSerializer, 400: ProblemSerializer, 401: ProblemSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            options = HeatmapOptions.from_params(request.query_params)
+        except OptionsError as exc:
+            return Response({"detail": str(exc)}, status=400)
+        return Response(heatmap_snapshot(options))

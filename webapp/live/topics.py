@@ -40,8 +40,9 @@ class Topic:
 
 def state_key(topic: str, params: Mapping[str, object]) -> str:
     """The digest naming a (topic, canonical params) pair; every socket asking for it shares it."""
-    canonical = json.dumps({"topic": topic, "params": params}, sort_keys=True, default=str,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        {"topic": topic, "params": params}, sort_keys=True, default=str, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -65,8 +66,23 @@ def _build_graph(options: Any) -> dict[str, Any]:
     return graph_snapshot(options)
 
 
+def _parse_heatmap(params: Mapping[str, object]) -> Any:
+    from webapp.traffic.heatmap import HeatmapOptions
+
+    return HeatmapOptions.from_params(params)
+
+
+def _build_heatmap(options: Any) -> dict[str, Any]:
+    from webapp.traffic.series import heatmap_snapshot
+
+    return heatmap_snapshot(options)
+
+
 TOPICS: dict[str, Topic] = {
     "graph": Topic("graph", _parse_graph, _build_graph, ("nodes", "edges")),
+    # Each cycle's delta upserts the newest column (and the one it grew into) and removes
+    # the column that slid out of the window.
+    "heatmap": Topic("heatmap", _parse_heatmap, _build_heatmap, ("columns",)),
 }
 
 
