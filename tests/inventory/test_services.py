@@ -73,3 +73,16 @@ def test_reading_costs_a_fixed_number_of_queries(django_assert_num_queries):
     apply_inventory(_inventory())
     with django_assert_num_queries(4):
         current_inventory()
+
+
+def test_names_longer_than_their_columns_are_cut_but_stay_distinct():
+    huge_a, huge_b = "a" * 1_000_000, "a" * 999_999 + "b"
+    inventory = Inventory(
+        namespaces=(NamespaceRecord("shop"), NamespaceRecord("N" * 300)),
+        workloads=(WorkloadRecord("shop", huge_a, kind="K" * 100), WorkloadRecord("shop", huge_b)),
+    )
+    apply_inventory(inventory)
+    names = sorted(Workload.objects.values_list("name", flat=True))
+    assert len(names) == 2 and names[0] != names[1]
+    assert all(len(name) == 253 for name in names)
+    assert list(Namespace.objects.values_list("name", flat=True)) == ["shop"]

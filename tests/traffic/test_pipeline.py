@@ -111,3 +111,21 @@ def test_prune_keeps_what_retention_keeps(t0):
     assert prune(t0, retention_s=3600) == 1
     assert Cycle.objects.count() == 2 and EdgeSampleRow.objects.count() == 2
     assert prune(t0, retention_s=3600) == 0  # running it twice is harmless
+
+
+def test_hostile_label_values_are_stored_safely(t0):
+    huge = "x" * 1_000_000
+    edge = EdgeSample(
+        Peer("shop", huge, app="<script>alert(1)</script>"),
+        Peer("shop", huge + "y", service=huge),
+        "h" * 50,
+        "m" * 50,
+        15.0,
+        requests=1.0,
+    )
+    records = CycleRecords(t0, "fixed", Inventory(namespaces=(NamespaceRecord("shop"),)), (edge,))
+    assert pipeline.run_cycle(t0, FixedSource(records), publish=False).status == "ok"
+    row = EdgeSampleRow.objects.get()
+    assert len(row.source_workload) == 253 and row.source_workload != row.destination_workload
+    assert row.source_app == "<script>alert(1)</script>"  # stored as is; escaping is the UI's
+    assert len(row.protocol) <= 8 and len(row.mesh) <= 16

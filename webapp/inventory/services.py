@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import asdict
 from typing import Any, TypeVar
 
 from collectors.records import Inventory
 from webapp.inventory import models
+from webapp.traffic.convert import bounded
+
+log = logging.getLogger("meshwatch.inventory")
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 M = TypeVar("M", models.Workload, models.Service, models.Pod)
 
@@ -78,7 +84,14 @@ def apply_inventory(inventory: Inventory) -> None:
 
 
 def _apply_namespaces(inventory: Inventory) -> dict[str, models.Namespace]:
-    listed = {ns.name: ns for ns in inventory.namespaces}
+    # A namespace name that Kubernetes could not have made (telemetry labels are free text)
+    # is left out, and with it everything listed under it.
+    listed = {ns.name: ns for ns in inventory.namespaces if _NAMESPACE.match(ns.name)}
+    skipped = len(inventory.namespaces) - len(listed)
+    if skipped:
+        log.warning(
+            "inventory: %d namespace names are not valid Kubernetes names; skipped", skipped
+        )
     models.Namespace.objects.exclude(name__in=listed).delete()
     stored = {ns.name: ns for ns in models.Namespace.objects.all()}
     for name, record in listed.items():
@@ -96,6 +109,7 @@ def _replace(
     wanted: list[dict[str, Any]],
 ) -> None:
     """Upsert `wanted` rows keyed by (namespace, name) and delete the ones not listed."""
+    wanted = [_fit(model, values) for values in wanted]
     existing = {(row.namespace_id, row.name): row for row in model.objects.all()}
     keep: set[int] = set()
     creates: list[M] = []
@@ -117,3 +131,14 @@ def _replace(
     model.objects.bulk_create(creates, batch_size=1000)
     if updates:
         model.objects.bulk_update(updates, fields, batch_size=1000)
+
+
+def _fit(model: type[M], values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with every string cut to its column's length (see convert.bounded)."""
+    fitted = dict(values)
+    for field in model._meta.concrete_fields:
+        limit = getattr(field, "max_length", None)
+        value = fitted.get(field.name)
+        if limit and isinstance(value, str) and len(value) > limit:
+            fitted[field.name] = bounded(value, limit)
+    return fitted

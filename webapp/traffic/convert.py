@@ -10,6 +10,21 @@ from collectors.records import EdgeSample, Histogram, Peer
 from webapp.traffic import models
 
 _INF = "+Inf"
+# Every name column holds 253 characters, Kubernetes' longest name. Telemetry labels are not
+# bound by that: a longer value is cut and given a digest of the whole, so distinct values
+# stay distinct and one hostile label cannot fail a cycle's insert.
+_NAME_MAX = 253
+_DIGEST_LEN = 12
+
+
+def bounded(value: str, limit: int = _NAME_MAX) -> str:
+    """`value`, or when longer than `limit`, its start plus a digest of all of it."""
+    if len(value) <= limit:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:_DIGEST_LEN]
+    if limit <= _DIGEST_LEN:
+        return digest[:limit]
+    return f"{value[: limit - _DIGEST_LEN - 1]}~{digest}"
 
 
 def edge_key(sample: EdgeSample) -> str:
@@ -49,17 +64,17 @@ def to_row(sample: EdgeSample, cycle: models.Cycle) -> models.EdgeSample:
         cycle=cycle,
         at=cycle.at,
         edge_key=edge_key(sample),
-        source_namespace=src.namespace,
-        source_workload=src.workload,
-        source_app=src.app,
-        source_version=src.version,
-        destination_namespace=dst.namespace,
-        destination_workload=dst.workload,
-        destination_app=dst.app,
-        destination_version=dst.version,
-        destination_service=dst.service,
-        protocol=sample.protocol,
-        mesh=sample.mesh,
+        source_namespace=bounded(src.namespace),
+        source_workload=bounded(src.workload),
+        source_app=bounded(src.app),
+        source_version=bounded(src.version),
+        destination_namespace=bounded(dst.namespace),
+        destination_workload=bounded(dst.workload),
+        destination_app=bounded(dst.app),
+        destination_version=bounded(dst.version),
+        destination_service=bounded(dst.service),
+        protocol=bounded(sample.protocol, 8),
+        mesh=bounded(sample.mesh, 16),
         interval_s=sample.interval_s,
         requests=sample.requests,
         errors_4xx=sample.errors_4xx,
@@ -77,6 +92,11 @@ def to_row(sample: EdgeSample, cycle: models.Cycle) -> models.EdgeSample:
 def histogram_from_json(bounds: list[float | str], counts: list[float]) -> Histogram:
     """A stored histogram (bounds with "+Inf" spelled out) as a record."""
     return Histogram(_bounds_from_json(bounds), tuple(counts))
+
+
+def histogram_to_json(hist: Histogram) -> tuple[list[float | str], list[float]]:
+    """A histogram as the JSON its rows store: (bounds with "+Inf" spelled out, counts)."""
+    return _bounds_to_json(hist.bounds_ms), list(hist.counts)
 
 
 def from_row(row: models.EdgeSample) -> EdgeSample:
