@@ -84,6 +84,23 @@ def parse_vector(result: Iterable[Mapping[str, Any]]) -> list[Sample]:
     return samples
 
 
+def parse_matrix(result: Iterable[Mapping[str, Any]]) -> dict[float, list[Sample]]:
+    """The `data.result` list of a range answer, regrouped as one instant vector per time.
+
+    Raises ValueError on an element that is not `{"metric": {...}, "values": [[ts, "v"]...]}`.
+    """
+    by_time: dict[float, list[Sample]] = {}
+    for item in result:
+        try:
+            labels = {str(k): str(v) for k, v in dict(item["metric"]).items()}
+            points = [(float(ts), parse_value(v)) for ts, v in item["values"]]
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a range-vector element: {str(item)[:80]}") from exc
+        for ts, value in points:
+            by_time.setdefault(ts, []).append(Sample(labels, value))
+    return by_time
+
+
 def parse_names(data: Iterable[object]) -> frozenset[str]:
     """The `data` list of a label-values answer as a set of strings."""
     return frozenset(str(name) for name in data)
@@ -140,6 +157,26 @@ class PrometheusClient:
             return []
         try:
             return parse_vector(result)
+        except ValueError as exc:
+            raise PrometheusError(query, f"unexpected answer: {exc}") from exc
+
+    def query_range(
+        self, query: str, start: datetime, end: datetime, step_s: float
+    ) -> dict[float, list[Sample]]:
+        """`query` evaluated at every `step_s` from `start` to `end`, as {unix time: vector}.
+
+        One request answers what would take one instant query per step: the backfill's way.
+        """
+        timeout_ms = max(int(self.timeout_s * 1000), 1)
+        params = {"timeout": f"{timeout_ms}ms"}
+        result = self._with_retries(
+            query,
+            lambda: self._connect.custom_query_range(
+                query, start_time=start, end_time=end, step=f"{step_s:g}s", params=params
+            ),
+        )
+        try:
+            return parse_matrix(result or [])
         except ValueError as exc:
             raise PrometheusError(query, f"unexpected answer: {exc}") from exc
 
