@@ -15,17 +15,24 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from collectors.sources import Source, configured_source
+from collectors.sources import Source, configured_source, prefetching
 from webapp.inventory.services import apply_inventory
 from webapp.traffic.models import Cycle
 from webapp.traffic.services import store_samples
 
 log = logging.getLogger("meshwatch.pipeline")
+# A cycle still `running` this many intervals after it started is taken for dead.
+_RUNNING_FOR_INTERVALS = 3
+BACKFILL_CHUNK = 120  # cycles per range query: 30 minutes at 15 s, well under Prometheus' limits
 
 
 @dataclass(frozen=True)
 class CycleResult:
-    """What a cycle did: `status` is ok, failed or skipped (another worker had claimed it)."""
+    """What a cycle did: `status` is ok, failed or skipped.
+
+    Skipped: another worker had claimed it, or the pile-up guard stopped it (`error` says why,
+    and its Cycle row has status `skipped`).
+    """
 
     at: datetime
     status: str
@@ -47,18 +54,28 @@ def run_cycle(
     *,
     publish: bool = True,
     interval_s: float | None = None,
+    scheduled: bool | None = None,
 ) -> CycleResult:
     """Run the cycle for `at` (default: the current grid point) once, whoever asks first.
 
-    1. Claim the cycle by inserting its row; a second claimant for the same `at` skips.
-    2. Fetch the source's records for the interval ending at `at`.
-    3. Store inventory and samples in one transaction; a failure rolls all of it back and
+    `scheduled` (default: when `at` is not given) says a scheduler runs the current cycle,
+    not a replay or a backfill, so the pile-up guard applies.
+    1. A scheduled cycle is skipped, and recorded as such, when the previous one is still
+       running or when it starts more than one interval after its `at` (see `_pile_up`).
+    2. Claim the cycle by inserting its row; a second claimant for the same `at` skips.
+    3. Fetch the source's records for the interval ending at `at`.
+    4. Store inventory and samples in one transaction; a failure rolls all of it back and
        marks the cycle failed with its cause, and the next cycle runs as usual.
-    4. After commit, publish to live subscribers.
+    5. After commit, publish to live subscribers.
     """
     interval = interval_s or settings.MESHWATCH_INTERVAL_S
+    if scheduled is None:
+        scheduled = at is None
     at = at or aligned(datetime.now(UTC), interval)
     source = source or configured_source()
+    reason = _pile_up(at, interval) if scheduled else ""
+    if reason:
+        return _skip(at, interval, source.name, reason)
     try:
         with transaction.atomic():  # a savepoint, so a lost claim leaves callers' work intact
             cycle = Cycle.objects.create(at=at, interval_s=interval, source=source.name)
@@ -87,6 +104,42 @@ def run_cycle(
         elapsed,
     )
     return CycleResult(at, "ok", edges, elapsed)
+
+
+def _pile_up(at: datetime, interval: float) -> str:
+    """Why a scheduled cycle for `at` must not run now, or "" when it may.
+
+    Running it anyway would stack cycles on a database or Prometheus that is already slower
+    than the interval, and each stacked cycle would slow the others down further.
+    """
+    now = datetime.now(UTC)
+    if now > at + timedelta(seconds=interval):
+        return f"started {(now - at).total_seconds():.0f}s after its time, over one interval"
+    window = timedelta(seconds=_RUNNING_FOR_INTERVALS * interval)
+    # Older `at`s only (a backfill's are, but they fall outside the window), and a row
+    # younger than the window: a worker that died mid-cycle must not block the rest forever.
+    running = Cycle.objects.filter(
+        status=Cycle.Status.RUNNING, at__lt=at, at__gte=at - window, started_at__gte=now - window
+    ).exists()
+    return "the previous cycle is still running" if running else ""
+
+
+def _skip(at: datetime, interval: float, source: str, reason: str) -> CycleResult:
+    """Record `at` as a skipped cycle (a gap that /metrics counts) and say so."""
+    log.warning("cycle %s skipped: %s", at.isoformat(), reason)
+    try:
+        with transaction.atomic():
+            Cycle.objects.create(
+                at=at,
+                interval_s=interval,
+                source=source,
+                status=Cycle.Status.SKIPPED,
+                error=reason,
+                duration_ms=0.0,
+            )
+    except IntegrityError:
+        pass  # another worker claimed `at` meanwhile; its row tells what happened
+    return CycleResult(at, "skipped", error=reason)
 
 
 def _fetch_and_store(cycle: Cycle, source: Source, interval: float, publish: bool) -> int:
@@ -121,7 +174,9 @@ def backfill(
     """Run the cycles of the last `duration_s` seconds that are not stored yet, oldest first.
 
     Nothing is published: viewers get the history through their first snapshot. `progress`
-    is called with (done, total) after every cycle.
+    is called with (done, total) after every cycle. A source that can answer many cycles at
+    once (Prometheus range queries) is asked a chunk at a time; each cycle still claims,
+    stores and fails on its own, as a live one does.
     """
     interval = interval_s or settings.MESHWATCH_INTERVAL_S
     end = aligned(now or datetime.now(UTC), interval)
@@ -130,9 +185,12 @@ def backfill(
     times = [end - timedelta(seconds=interval * i) for i in range(steps, 0, -1)]
     stored = set(Cycle.objects.filter(at__in=times).values_list("at", flat=True))
     missing = [at for at in times if at not in stored]
-    results = []
-    for done, at in enumerate(missing, start=1):
-        results.append(run_cycle(at, source, publish=False, interval_s=interval))
-        if progress:
-            progress(done, len(missing))
+    results: list[CycleResult] = []
+    for chunk_start in range(0, len(missing), BACKFILL_CHUNK):
+        chunk = missing[chunk_start : chunk_start + BACKFILL_CHUNK]
+        chunk_source = prefetching(source, chunk, interval)
+        for at in chunk:
+            results.append(run_cycle(at, chunk_source, publish=False, interval_s=interval))
+            if progress:
+                progress(len(results), len(missing))
     return results

@@ -1,7 +1,8 @@
 """Celery tasks: a few lines around the pipeline functions, each safe to run twice.
 
-A second `run_cycle` for the same grid point finds the cycle claimed and skips; `prune`
-deletes only what is already past retention.
+A second `run_cycle` for the same grid point finds the cycle claimed and skips; `retention`
+rolls each complete bucket up once (its claim is a unique row) and deletes only what is
+already past retention.
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from celery import shared_task
-from django.conf import settings
 
 from collectors import pipeline
-from webapp.traffic.services import prune as prune_traffic
+from webapp.traffic.rollups import apply_retention
 
 
 @shared_task(name="collectors.tasks.run_cycle")
@@ -23,7 +23,12 @@ def run_cycle(at: float | None = None) -> dict[str, object]:
     return {"at": result.at.isoformat(), "status": result.status, "edges": result.edges}
 
 
-@shared_task(name="collectors.tasks.prune")
-def prune() -> int:
-    """Delete traffic older than MESHWATCH_RETENTION."""
-    return prune_traffic(datetime.now(UTC), settings.MESHWATCH_RETENTION_S)
+@shared_task(name="collectors.tasks.retention")
+def retention() -> dict[str, int]:
+    """Roll up complete buckets, then prune past MESHWATCH_RAW/ROLLUP_RETENTION."""
+    result = apply_retention()
+    return {
+        "rolled": result.rolled,
+        "raw_pruned": result.raw_pruned,
+        "rollups_pruned": result.rollups_pruned,
+    }

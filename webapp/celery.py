@@ -1,7 +1,8 @@
 """The Celery app: `celery -A webapp worker` and `celery -A webapp beat`.
 
-Beat holds the one schedule: a collection cycle every MESHWATCH_INTERVAL and a retention
-prune every hour. The tasks are thin wrappers around collectors.pipeline functions.
+Beat holds the one schedule: a collection cycle every MESHWATCH_INTERVAL and the history job
+(roll up complete 5-minute buckets, then prune past retention) every few minutes. The tasks
+are thin wrappers around plain functions (collectors.pipeline, webapp.traffic.rollups).
 """
 
 import os
@@ -19,7 +20,9 @@ app.autodiscover_tasks(["collectors"])
 def _schedule(sender: Celery, **_: object) -> None:
     from django.conf import settings
 
+    from webapp.traffic.rollups import RUN_EVERY_S
+
     sender.add_periodic_task(
         settings.MESHWATCH_INTERVAL_S, sender.signature("collectors.tasks.run_cycle")
     )
-    sender.add_periodic_task(3600.0, sender.signature("collectors.tasks.prune"))
+    sender.add_periodic_task(RUN_EVERY_S, sender.signature("collectors.tasks.retention"))

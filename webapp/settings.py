@@ -135,7 +135,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # --- meshwatch ---------------------------------------------------------------------------
 MESHWATCH_AUTH = env_choice("MESHWATCH_AUTH", "login", ("login", "anonymous"))
 MESHWATCH_INTERVAL_S = env_duration("MESHWATCH_INTERVAL", "15s")
-MESHWATCH_RETENTION_S = env_duration("MESHWATCH_RETENTION", "7d")
+# History: raw cycle rows, then 5-minute rollups (webapp/traffic/rollups.py). Nothing older
+# than the rollup retention is kept, whatever its resolution. MESHWATCH_RETENTION, the one
+# retention of old, meant how much history to keep: it stands in for the rollup retention.
+MESHWATCH_RAW_RETENTION_S = env_duration("MESHWATCH_RAW_RETENTION", "24h")
+MESHWATCH_ROLLUP_RETENTION_S = env_duration(
+    "MESHWATCH_ROLLUP_RETENTION", env_str("MESHWATCH_RETENTION", "30d")
+)
+if env_str("MESHWATCH_RETENTION"):
+    log.warning("MESHWATCH_RETENTION is deprecated; set MESHWATCH_ROLLUP_RETENTION instead")
 MESHWATCH_BACKFILL_S = env_duration("MESHWATCH_BACKFILL", "1h")
 MESHWATCH_SIMULATOR_SEED = env_int("MESHWATCH_SIMULATOR_SEED", 7)
 MESHWATCH_MESH = env_choice(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from collectors.records import CycleRecords, EdgeSample, Inventory, NamespaceRec
 from webapp.inventory.models import Namespace, Workload
 from webapp.traffic.models import Cycle
 from webapp.traffic.models import EdgeSample as EdgeSampleRow
-from webapp.traffic.services import prune, store_samples
+from webapp.traffic.services import store_samples
 
 pytestmark = pytest.mark.django_db
 
@@ -104,28 +104,43 @@ def test_aligned_rounds_down_to_the_grid(t0):
     assert pipeline.aligned(t0 + timedelta(seconds=15), 15) == t0 + timedelta(seconds=15)
 
 
-def test_prune_keeps_what_retention_keeps(t0):
-    source = FixedSource(_records(t0))
-    for minutes in (0, 30, 90):
-        pipeline.run_cycle(t0 - timedelta(minutes=minutes), source, publish=False)
-    assert prune(t0, retention_s=3600) == 1
-    assert Cycle.objects.count() == 2 and EdgeSampleRow.objects.count() == 2
-    assert prune(t0, retention_s=3600) == 0  # running it twice is harmless
+def test_a_cycle_starting_while_the_previous_one_runs_is_skipped_and_counted():
+    now = pipeline.aligned(datetime.now(UTC), 15)
+    source = FixedSource(_records(now))
+    Cycle.objects.create(at=now - timedelta(seconds=15), interval_s=15, source="fixed")
+    result = pipeline.run_cycle(now, source, publish=False, interval_s=15, scheduled=True)
+    assert result.status == "skipped" and "still running" in result.error
+    skipped = Cycle.objects.get(at=now)
+    assert skipped.status == "skipped" and "still running" in skipped.error
+    assert not EdgeSampleRow.objects.exists()
 
 
-def test_hostile_label_values_are_stored_safely(t0):
-    huge = "x" * 1_000_000
-    edge = EdgeSample(
-        Peer("shop", huge, app="<script>alert(1)</script>"),
-        Peer("shop", huge + "y", service=huge),
-        "h" * 50,
-        "m" * 50,
-        15.0,
-        requests=1.0,
+def test_a_dead_running_cycle_does_not_block_the_next_one():
+    now = pipeline.aligned(datetime.now(UTC), 15)
+    dead = Cycle.objects.create(at=now - timedelta(seconds=15), interval_s=15, source="fixed")
+    Cycle.objects.filter(pk=dead.pk).update(started_at=datetime.now(UTC) - timedelta(minutes=1))
+    result = pipeline.run_cycle(now, FixedSource(_records(now)), publish=False, scheduled=True)
+    assert result.status == "ok"
+
+
+def test_a_scheduled_cycle_that_starts_an_interval_late_is_skipped_and_counted():
+    late = pipeline.aligned(datetime.now(UTC), 15) - timedelta(seconds=30)
+    result = pipeline.run_cycle(late, FixedSource(_records(late)), publish=False, scheduled=True)
+    assert result.status == "skipped" and "after its time" in result.error
+    assert Cycle.objects.get(at=late).status == "skipped"
+    assert Cycle.objects.filter(status="skipped").count() == 1
+
+
+def test_replays_and_backfills_are_not_guarded(t0):
+    """An explicit past `at` is a replay (collect --at, backfill): it runs, late or not."""
+    Cycle.objects.create(at=t0 - timedelta(seconds=15), interval_s=15, source="fixed")
+    assert pipeline.run_cycle(t0, FixedSource(_records(t0)), publish=False).status == "ok"
+
+
+def test_the_current_cycle_is_guarded_by_default():
+    now = datetime.now(UTC)
+    Cycle.objects.create(
+        at=pipeline.aligned(now, 15) - timedelta(seconds=15), interval_s=15, source="fixed"
     )
-    records = CycleRecords(t0, "fixed", Inventory(namespaces=(NamespaceRecord("shop"),)), (edge,))
-    assert pipeline.run_cycle(t0, FixedSource(records), publish=False).status == "ok"
-    row = EdgeSampleRow.objects.get()
-    assert len(row.source_workload) == 253 and row.source_workload != row.destination_workload
-    assert row.source_app == "<script>alert(1)</script>"  # stored as is; escaping is the UI's
-    assert len(row.protocol) <= 8 and len(row.mesh) <= 16
+    result = pipeline.run_cycle(source=FixedSource(_records(now)), publish=False, interval_s=15)
+    assert result.status == "skipped" and result.error

@@ -1,18 +1,26 @@
-"""Reading traffic: the latest cycle, and every edge summed over a window."""
+"""Reading traffic: the latest cycle, and every edge summed over a window.
+
+Windows are answered from raw rows where they still exist and from 5-minute rollups
+(webapp/traffic/rollups.py) for buckets whose raw rows retention has pruned.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from collectors.records import EdgeSample, Histogram, Peer
 from webapp.traffic import models
 from webapp.traffic.convert import histogram_from_json
 from webapp.traffic.histogram import merge
+from webapp.traffic.models import ROLLUP_RESOLUTION_S
+
+# Summed counters and the summed histogram of one edge, keyed by edge_key.
+Summed = dict[str, tuple[dict[str, Any], Histogram | None]]
 
 
 @dataclass(frozen=True)
@@ -27,14 +35,39 @@ class WindowTraffic:
 
 
 def latest_cycle_at(before: datetime | None = None) -> datetime | None:
-    """The time of the newest successful cycle (at or before `before`), if any."""
+    """The time of the newest successful cycle (at or before `before`), if any.
+
+    Once a bucket's raw rows are pruned its cycles are gone too; the end of the newest such
+    bucket that had good cycles then stands for them.
+    """
     cycles = models.Cycle.objects.filter(status=models.Cycle.Status.OK)
     if before is not None:
         cycles = cycles.filter(at__lte=before)
-    return cycles.order_by("-at").values_list("at", flat=True).first()
+    raw = cycles.order_by("-at").values_list("at", flat=True).first()
+    if raw is not None and before is None:
+        return raw  # nothing pruned is newer than a stored cycle
+    buckets = models.RollupBucket.objects.filter(
+        raw_pruned=True, cycles__gt=0, resolution_s=ROLLUP_RESOLUTION_S
+    )
+    if before is not None:
+        buckets = buckets.filter(start__lte=before - timedelta(seconds=ROLLUP_RESOLUTION_S))
+    start = buckets.order_by("-start").values_list("start", flat=True).first()
+    rolled = start + timedelta(seconds=ROLLUP_RESOLUTION_S) if start is not None else None
+    return max((t for t in (raw, rolled) if t is not None), default=None)
 
 
-_IDENTITY = (
+def pruned_buckets(start: datetime, end: datetime) -> QuerySet[models.RollupBucket]:
+    """Rollup buckets overlapping (start, end] whose raw rows are gone: read them whole."""
+    return models.RollupBucket.objects.filter(
+        raw_pruned=True,
+        resolution_s=ROLLUP_RESOLUTION_S,
+        start__gt=start - timedelta(seconds=ROLLUP_RESOLUTION_S),
+        start__lt=end,
+    )
+
+
+# The columns raw rows and rollup rows share: who talks to whom, and what is summed.
+IDENTITY = (
     "edge_key",
     "source_namespace",
     "source_workload",
@@ -48,7 +81,7 @@ _IDENTITY = (
     "protocol",
     "mesh",
 )
-_COUNTS = (
+COUNTERS = (
     "requests",
     "errors_4xx",
     "errors_5xx",
@@ -64,23 +97,72 @@ def window_traffic(start: datetime, end: datetime, namespaces: Iterable[str] = (
     """Sum every edge's samples in (start, end], optionally only edges touching `namespaces`.
 
     Rates over the window divide by the seconds that successful cycles covered, so a failed
-    or missing cycle is a gap rather than a dip to zero. The counters are summed by the
-    database (one GROUP BY); only the histograms are added up here.
+    or missing cycle is a gap rather than a dip to zero.
+    1. Buckets whose raw rows were pruned and that overlap the window come from the rollups,
+       whole: there the window widens to bucket bounds, and their covered seconds count.
+    2. Everything else comes from raw rows. A pruned bucket has no raw rows left, so no cycle
+       is counted twice, whichever part it would fall in.
+    3. Each edge's two parts are added. Per part the database sums the counters (one GROUP
+       BY) and a second query streams the histograms, which are added up here.
     """
-    cycles = models.Cycle.objects.filter(status=models.Cycle.Status.OK, at__gt=start, at__lte=end)
-    totals = cycles.aggregate(covered=Sum("interval_s"))
-    covered = float(totals["covered"] or 0.0)
-    rows = models.EdgeSample.objects.filter(at__gt=start, at__lte=end, cycle__status="ok")
     names = list(namespaces)
-    if names:
-        rows = rows.filter(Q(source_namespace__in=names) | Q(destination_namespace__in=names))
-    sums = rows.values(*_IDENTITY).annotate(**{f"sum_{c}": Sum(c) for c in _COUNTS}).order_by()
+    buckets = pruned_buckets(start, end)
+    rolled = buckets.aggregate(covered=Sum("covered_s"), cycles=Sum("cycles"), n=Count("id"))
+    parts = []
+    if rolled["n"]:
+        parts.append(summed_edges(models.EdgeRollup.objects.filter(bucket__in=buckets), names))
+    cycles = models.Cycle.objects.filter(status=models.Cycle.Status.OK, at__gt=start, at__lte=end)
+    raw = cycles.aggregate(covered=Sum("interval_s"), cycles=Count("id"))
+    rows = models.EdgeSample.objects.filter(at__gt=start, at__lte=end, cycle__status="ok")
+    parts.append(summed_edges(rows, names))
+    covered = float(raw["covered"] or 0.0) + float(rolled["covered"] or 0.0)
+    count = raw["cycles"] + (rolled["cycles"] or 0)
+    edges = tuple(_edge(row, covered, latency) for row, latency in _combine(parts))
+    return WindowTraffic(start, end, covered, count, edges)
+
+
+def summed_edges(
+    rows: QuerySet[models.EdgeSample] | QuerySet[models.EdgeRollup], namespaces: list[str]
+) -> Summed:
+    """Each edge's counters and histogram summed over raw rows or rollup rows (same columns)."""
+    if namespaces:
+        touching = Q(source_namespace__in=namespaces) | Q(destination_namespace__in=namespaces)
+        rows = rows.filter(touching)
+    sums = (
+        rows.values(*IDENTITY)
+        .annotate(rows=Count("id"), **{f"sum_{c}": Sum(c) for c in COUNTERS})
+        .order_by()
+    )
     latencies = _latencies(rows)
-    edges = tuple(_edge(row, covered, latencies.get(row["edge_key"])) for row in sums)
-    return WindowTraffic(start, end, covered, cycles.count(), edges)
+    return {row["edge_key"]: (row, latencies.get(row["edge_key"])) for row in sums}
 
 
-def _latencies(rows: QuerySet[models.EdgeSample]) -> dict[str, Histogram]:
+def _combine(parts: list[Summed]) -> list[tuple[dict[str, Any], Histogram | None]]:
+    """The parts' edges, with an edge found in several parts added up."""
+    if len(parts) == 1:
+        return list(parts[0].values())
+    merged: Summed = {}
+    for part in parts:
+        for key, (row, latency) in part.items():
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = (dict(row), latency)
+                continue
+            acc = seen[0]
+            for name in COUNTERS:
+                acc[f"sum_{name}"] = _add(acc[f"sum_{name}"], row[f"sum_{name}"])
+            merged[key] = (acc, merge([seen[1], latency]))
+    return list(merged.values())
+
+
+def _add(a: float | None, b: float | None) -> float | None:
+    """a + b where None is "unknown": unknown only when both are (mTLS share)."""
+    return None if a is None and b is None else (a or 0.0) + (b or 0.0)
+
+
+def _latencies(
+    rows: QuerySet[models.EdgeSample] | QuerySet[models.EdgeRollup],
+) -> dict[str, Histogram]:
     """Each edge's latency histogram summed over `rows`.
 
     Samples of one edge nearly always share one bucket layout, so counts add elementwise;
@@ -88,10 +170,12 @@ def _latencies(rows: QuerySet[models.EdgeSample]) -> dict[str, Histogram]:
     """
     layouts: dict[str, tuple[list[float | str], list[float]]] = {}
     merged: dict[str, list[Histogram]] = {}
-    with_latency = rows.exclude(latency_counts=None).values_list(
-        "edge_key", "latency_bounds", "latency_counts"
+    with_latency: Iterable[tuple[str, Any, Any]] = (
+        rows.exclude(latency_counts=None)
+        .values_list("edge_key", "latency_bounds", "latency_counts")
+        .iterator(chunk_size=5000)
     )
-    for key, bounds, counts in with_latency.iterator(chunk_size=5000):
+    for key, bounds, counts in with_latency:
         seen = layouts.get(key)
         if seen is None:
             layouts[key] = (bounds, list(counts))
@@ -101,11 +185,11 @@ def _latencies(rows: QuerySet[models.EdgeSample]) -> dict[str, Histogram]:
                 acc[i] += count
         else:
             merged.setdefault(key, []).append(histogram_from_json(bounds, counts))
-    result = {}
+    result: dict[str, Histogram] = {}
     for key, (bounds, counts) in layouts.items():
         histogram = histogram_from_json(bounds, counts)
         extra = merged.get(key)
-        result[key] = merge([histogram, *extra]) if extra else histogram
+        result[key] = (merge([histogram, *extra]) or histogram) if extra else histogram
     return result
 
 

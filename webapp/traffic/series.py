@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from collectors.records import Histogram
 from webapp.traffic import models
 from webapp.traffic.convert import histogram_from_json
 from webapp.traffic.heatmap import HeatmapOptions, Peer, build_heatmap
 from webapp.traffic.histogram import merge
-from webapp.traffic.queries import latest_cycle_at
+from webapp.traffic.models import ROLLUP_RESOLUTION_S
+from webapp.traffic.queries import latest_cycle_at, pruned_buckets
+
+_LATENCY = ("latency_bounds", "latency_counts")
+_Rows = TypeVar("_Rows", QuerySet[models.EdgeSample], QuerySet[models.EdgeRollup])
 
 
 def peer_filter(peer: Peer, side: str) -> Q:
@@ -39,25 +44,48 @@ def column_histograms(
 ) -> list[Histogram | None]:
     """The summed latency histogram of the matching rows in each (start, end] column.
 
-    One query for the whole window; rows are placed into columns by their cycle time.
+    One query over raw rows for the whole window, placed into columns by their cycle time;
+    one over the 5-minute rollups of buckets whose raw rows retention pruned (as
+    window_traffic reads them), each placed whole into the column holding its bucket's end
+    (the last column when the window ends mid-bucket): old windows show rollup resolution.
     """
     if not columns:
         return []
-    rows = models.EdgeSample.objects.filter(
-        at__gt=columns[0][0], at__lte=columns[-1][1], cycle__status=models.Cycle.Status.OK
-    ).exclude(latency_counts=None)
+    start, end = columns[0][0], columns[-1][1]
+    raw = models.EdgeSample.objects.filter(
+        at__gt=start, at__lte=end, cycle__status=models.Cycle.Status.OK
+    )
+    rolled = models.EdgeRollup.objects.filter(bucket__in=pruned_buckets(start, end))
+    ends = [column_end for _, column_end in columns]
+    per_column: list[list[Histogram]] = [[] for _ in columns]
+    raw_values = _matching(raw, source, target).values_list("at", *_LATENCY)
+    _place(per_column, ends, raw_values.iterator(chunk_size=5000), timedelta(0))
+    rolled_values = _matching(rolled, source, target).values_list("start", *_LATENCY)
+    step = timedelta(seconds=ROLLUP_RESOLUTION_S)  # a rollup's time is its bucket's end
+    _place(per_column, ends, rolled_values.iterator(chunk_size=5000), step)
+    return [merge(hists) for hists in per_column]
+
+
+def _matching(rows: _Rows, source: Peer | None, target: Peer | None) -> _Rows:
+    """`rows` (raw or rollup) with a histogram, narrowed to the given source and target."""
+    rows = rows.exclude(latency_counts=None)
     if source is not None:
         rows = rows.filter(peer_filter(source, "source"))
     if target is not None:
         rows = rows.filter(peer_filter(target, "destination"))
-    ends = [end for _, end in columns]
-    per_column: list[list[Histogram]] = [[] for _ in columns]
-    values = rows.values_list("at", "latency_bounds", "latency_counts")
-    for at, bounds, counts in values.iterator(chunk_size=5000):
-        # Rows without a histogram were excluded above; the stubs cannot know that.
-        assert bounds is not None and counts is not None
-        per_column[bisect_left(ends, at)].append(histogram_from_json(bounds, counts))
-    return [merge(hists) for hists in per_column]
+    return rows
+
+
+def _place(
+    per_column: list[list[Histogram]],
+    ends: list[datetime],
+    values: Iterable[tuple[datetime, Any, Any]],
+    shift: timedelta,
+) -> None:
+    """Append each (time, bounds, counts) to the column holding time + shift (or the last)."""
+    for at, bounds, counts in values:
+        column = min(bisect_left(ends, at + shift), len(ends) - 1)
+        per_column[column].append(histogram_from_json(bounds, counts))
 
 
 def heatmap_snapshot(options: HeatmapOptions, now: datetime | None = None) -> dict[str, object]:

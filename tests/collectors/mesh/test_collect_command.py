@@ -41,3 +41,19 @@ def test_prometheus_down_is_a_failed_cycle_not_zeros(settings):
     cycle = Cycle.objects.get()
     assert cycle.status == "failed" and cycle.error
     assert not cycle.samples.exists()
+
+
+def test_collect_backfill_fills_the_missing_cycles(prometheus_configured, capsys, monkeypatch):
+    from datetime import datetime
+
+    import collectors.pipeline as pipeline_module
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return AT
+
+    monkeypatch.setattr(pipeline_module, "datetime", Frozen)
+    call_command("collect", "--backfill", "2m", "--once", "--at", str(int(AT.timestamp())))
+    assert Cycle.objects.filter(status="ok").count() == 9  # 8 backfilled, then the --at cycle
+    assert "backfill: 8 cycles, 0 failed" in capsys.readouterr().out

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from argparse import ArgumentParser
+from datetime import UTC, datetime
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -21,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from collectors import pipeline
 from collectors.sources import configured_source
+from webapp.traffic.rollups import RUN_EVERY_S, apply_retention
 
 log = logging.getLogger("meshwatch.demo")
 HOST = "127.0.0.1"
@@ -100,21 +102,17 @@ async def _scheduler(interval: float) -> None:
     # Fill the cycles missed between the backfill and the server's start, then keep time.
     await sync_to_async(pipeline.backfill)(settings.MESHWATCH_BACKFILL_S, interval)
     cycles = 0
+    history_every = max(1, round(RUN_EVERY_S / interval))  # the history job, as beat runs it
     while True:
         now = time.time()
         await asyncio.sleep(interval - now % interval + 0.05)
+        # Name the grid point now: if the sync thread is still busy when the cycle gets to
+        # run, the pile-up guard sees how late it is and skips it.
+        at = pipeline.aligned(datetime.now(UTC), interval)
         try:
-            await sync_to_async(pipeline.run_cycle)()
+            await sync_to_async(pipeline.run_cycle)(at, scheduled=True)
             cycles += 1
-            if cycles % 240 == 0:
-                await sync_to_async(_prune)()
+            if cycles % history_every == 0:
+                await sync_to_async(apply_retention)()
         except Exception:  # noqa: BLE001 - the schedule outlives any one cycle
             log.exception("scheduled cycle failed")
-
-
-def _prune() -> None:
-    from datetime import UTC, datetime
-
-    from webapp.traffic.services import prune
-
-    prune(datetime.now(UTC), settings.MESHWATCH_RETENTION_S)
