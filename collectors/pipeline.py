@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from collectors.sources import Source, configured_source, prefetching
+from webapp.dns.services import store_dns
 from webapp.inventory.services import apply_inventory
 from webapp.traffic.models import Cycle
 from webapp.traffic.services import store_samples
@@ -147,6 +148,7 @@ def _fetch_and_store(cycle: Cycle, source: Source, interval: float, publish: boo
     with transaction.atomic():
         apply_inventory(records.inventory)
         written = store_samples(cycle, records.edges)
+        store_dns(cycle, records.dns)
         Cycle.objects.filter(pk=cycle.pk).update(
             status=Cycle.Status.OK, edges=written, gaps=list(records.gaps)
         )

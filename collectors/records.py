@@ -35,6 +35,7 @@ class WorkloadRecord:
     labels: dict[str, str] = field(default_factory=dict)
     mesh: str = ""
     replicas: int = 1
+    ready_replicas: int | None = None  # None: the source does not say (telemetry, bare pods)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class ServiceRecord:
     selector: dict[str, str] = field(default_factory=dict)
     ports: tuple[ServicePort, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    cluster_ips: tuple[str, ...] = ()  # both families on a dual-stack Service
+    headless: bool = False  # clusterIP None: DNS answers with the endpoints themselves
+    external_name: str = ""  # type ExternalName: a CNAME, no endpoints
 
 
 @dataclass(frozen=True)
@@ -77,16 +81,130 @@ class PodRecord:
     dns_policy: str = "ClusterFirst"
     ndots: int = 5
     search: tuple[str, ...] = ()
+    pod_ips: tuple[str, ...] = ()
+    host_network: bool = False
+    mesh_layout: str = ""  # "container", "native" (init sidecar), "ambient" or ""
+    tls_mode: str = ""  # security.istio.io/tlsMode
+    canonical_name: str = ""  # service.istio.io/canonical-name
+    canonical_revision: str = ""
+    restarts: int = 0
+    nameservers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """A Node: its pod CIDRs, address and readiness."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    pod_cidrs: tuple[str, ...] = ()
+    internal_ip: str = ""
+    ready: bool | None = None  # None: no Ready condition reported yet
+    kubelet_version: str = ""
+    container_runtime: str = ""
+    unschedulable: bool = False
+
+
+@dataclass(frozen=True)
+class EndpointRecord:
+    """One endpoint of an EndpointSlice, with the conditions as consumers read them."""
+
+    addresses: tuple[str, ...]
+    ready: bool = True
+    serving: bool = True
+    terminating: bool = False
+    pod: str = ""  # targetRef name when it is a Pod
+    node: str = ""
+    zone: str = ""
+
+
+@dataclass(frozen=True)
+class EndpointSliceRecord:
+    """A discovery.k8s.io EndpointSlice and the Service it belongs to."""
+
+    namespace: str
+    name: str
+    service: str = ""
+    address_type: str = "IPv4"
+    endpoints: tuple[EndpointRecord, ...] = ()
+    ports: tuple[ServicePort, ...] = ()
+
+
+@dataclass(frozen=True)
+class NetworkPolicyRecord:
+    """A NetworkPolicy; selectors and rules are JSON-ready parsed structures."""
+
+    namespace: str
+    name: str
+    pod_selector: dict = field(default_factory=dict)  # {"match_labels", "match_expressions"}
+    policy_types: tuple[str, ...] = ()
+    ingress: tuple[dict, ...] = ()
+    egress: tuple[dict, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def default_deny_ingress(self) -> bool:
+        """Selects every pod, isolates ingress and allows nothing in."""
+        return (
+            _selects_all(self.pod_selector)
+            and "Ingress" in self.policy_types
+            and (not self.ingress)
+        )
+
+    @property
+    def default_deny_egress(self) -> bool:
+        """Selects every pod, isolates egress and allows nothing out."""
+        return (
+            _selects_all(self.pod_selector) and "Egress" in self.policy_types and (not self.egress)
+        )
+
+
+def _selects_all(selector: dict) -> bool:
+    return not selector.get("match_labels") and not selector.get("match_expressions")
+
+
+@dataclass(frozen=True)
+class MeshPolicyRecord:
+    """An Istio or Linkerd policy resource: its kind and its parsed spec as JSON."""
+
+    namespace: str
+    name: str
+    kind: str  # PeerAuthentication, DestinationRule, AuthorizationPolicy, Sidecar, Server, ...
+    mesh: str  # "istio" or "linkerd"
+    spec: dict = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClusterFactsRecord:
+    """What the book teaches to look up by hand, with the evidence for each fact."""
+
+    cni: str = "unknown"
+    cni_evidence: tuple[str, ...] = ()
+    cni_candidates: tuple[str, ...] = ()
+    kube_proxy_mode: str = "unknown"
+    kube_proxy_evidence: tuple[str, ...] = ()
+    dns_service: dict | None = None  # namespace, name, cluster_ips, ports, pods, ready_pods, …
+    node_pod_cidrs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Inventory:
-    """Everything the cluster said in one listing."""
+    """Everything the cluster said in one listing.
+
+    Sources that cannot see a part (telemetry-only mode sees no nodes or policies) leave it
+    empty; `facts` is None when nothing about the cluster's plumbing is known.
+    """
 
     namespaces: tuple[NamespaceRecord, ...] = ()
     workloads: tuple[WorkloadRecord, ...] = ()
     services: tuple[ServiceRecord, ...] = ()
     pods: tuple[PodRecord, ...] = ()
+    nodes: tuple[NodeRecord, ...] = ()
+    endpoint_slices: tuple[EndpointSliceRecord, ...] = ()
+    network_policies: tuple[NetworkPolicyRecord, ...] = ()
+    mesh_policies: tuple[MeshPolicyRecord, ...] = ()
+    facts: ClusterFactsRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +280,62 @@ class EdgeSample:
 
 
 @dataclass(frozen=True)
+class DnsZoneSample:
+    """What one CoreDNS instance did for one server block and zone during one interval.
+
+    `server` is the listener (`dns://:53`; "" on old CoreDNS such as 1.1.0, which lacks it)
+    and `zone` the server block's zone, not the name asked for: the default Corefile answers
+    everything under ".". Counts are totals over the interval, as for EdgeSample.
+    `nxdomain_by_plugin` splits NXDOMAIN answers by the plugin that wrote them (CoreDNS ≥ 1.7):
+    "kubernetes" means a name inside the cluster domain that does not exist, the trace that
+    search-path expansion leaves. `cache_entries` is a gauge at the interval's end (None:
+    no cache plugin seen); `cache_misses` is derived from cache requests when only they exist.
+    """
+
+    server: str
+    zone: str
+    requests: float = 0.0
+    requests_by_type: dict[str, float] = field(default_factory=dict)  # A, AAAA, ..., other
+    requests_by_proto: dict[str, float] = field(default_factory=dict)  # udp, tcp
+    responses_by_rcode: dict[str, float] = field(default_factory=dict)  # NOERROR, NXDOMAIN, ...
+    nxdomain_by_plugin: dict[str, float] = field(default_factory=dict)
+    latency: Histogram | None = None
+    cache_hits_success: float = 0.0
+    cache_hits_denial: float = 0.0
+    cache_misses: float = 0.0
+    cache_entries: float | None = None
+
+
+@dataclass(frozen=True)
+class DnsUpstreamSample:
+    """What one CoreDNS instance saw of one upstream (`forward`/`proxy` `to`) in an interval.
+
+    `responses_by_rcode` is empty where CoreDNS does not say (the pre-1.4 proxy plugin).
+    """
+
+    upstream: str  # "10.0.0.2:53"
+    requests: float = 0.0
+    responses_by_rcode: dict[str, float] = field(default_factory=dict)
+    latency: Histogram | None = None
+    healthcheck_failures: float = 0.0
+
+
+@dataclass(frozen=True)
+class DnsSample:
+    """One CoreDNS instance (`instance` label, or the simulator's pod address) in one interval.
+
+    Upstreams and panics belong to the instance, not to a zone: CoreDNS labels them with
+    neither server nor zone.
+    """
+
+    instance: str
+    interval_s: float
+    zones: tuple[DnsZoneSample, ...] = ()
+    upstreams: tuple[DnsUpstreamSample, ...] = ()
+    panics: float = 0.0
+
+
+@dataclass(frozen=True)
 class CycleRecords:
     """What one collection cycle fetched: the inventory and the traffic at time `at`."""
 
@@ -170,3 +344,4 @@ class CycleRecords:
     inventory: Inventory
     edges: tuple[EdgeSample, ...] = ()
     gaps: tuple[str, ...] = ()  # what a source could not say this cycle, in words
+    dns: tuple[DnsSample, ...] = ()  # one per CoreDNS instance; empty when none is seen

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "webapp.accounts",
     "webapp.inventory",
     "webapp.traffic",
+    "webapp.dns",
     "webapp.live",
     "webapp.api",
     "webapp.ui",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from collectors.dns import coredns
 from collectors.mesh import istio, linkerd
 from collectors.mesh.common import MeshQuery
 from collectors.prometheus import PrometheusClient, PrometheusError, Sample
@@ -110,7 +111,9 @@ class MeshTelemetrySource:
         range_s = max(int(round(interval_s)), self.min_range_s)
         names = self.client.metric_names(start=at - timedelta(hours=1), end=at)
         dialects = detect_dialects(names) if self.dialect == "auto" else self._configured()
-        return [(d, q) for d in dialects for q in DIALECTS[d].queries(range_s, names)]
+        mesh = [(d, q) for d in dialects for q in DIALECTS[d].queries(range_s, names)]
+        # CoreDNS rides along in the same fixed set; `_records` parses it apart.
+        return mesh + [(coredns.DIALECT, q) for q in coredns.queries(range_s, names)]
 
     def fetch(self, at: datetime, interval_s: float) -> CycleRecords:
         """One cycle: detect, query, parse, cut to the cardinality limit, derive inventory."""
@@ -149,11 +152,15 @@ class MeshTelemetrySource:
         """Parse one cycle's answers into records (shared by fetch and fetch_range)."""
         edges: list[EdgeSample] = []
         gaps: list[str] = []
+        dns, dns_gaps = coredns.parse(answers.get(coredns.DIALECT, {}), interval_s)
+        gaps.extend(f"{coredns.DIALECT}: {gap}" for gap in dns_gaps)
         for dialect, results in answers.items():
+            if dialect == coredns.DIALECT:
+                continue
             parsed, dialect_gaps = DIALECTS[dialect].parse(results, interval_s)
             edges.extend(parsed)
             gaps.extend(f"{dialect}: {gap}" for gap in dialect_gaps)
-        if not planned:
+        if not any(dialect in DIALECTS for dialect, _ in planned):
             gaps.append("no Istio or Linkerd metrics found in Prometheus")
         edges, cut = limit_edges(edges, self.max_edges)
         if cut:
@@ -164,4 +171,5 @@ class MeshTelemetrySource:
             inventory=telemetry_inventory(edges),
             edges=tuple(edges),
             gaps=tuple(gaps),
+            dns=tuple(dns),
         )

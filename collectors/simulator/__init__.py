@@ -21,6 +21,9 @@ What the demo shows, on schedules anchored to the Unix epoch (t in UTC seconds):
 
 Bytes: bytes_sent flows source → destination (requests), bytes_received destination →
 source (responses). TCP edges have requests 0, latency None and mtls_requests None.
+
+DNS (dns.py): the two CoreDNS replicas answer every ClusterFirst pod; shop's external names
+walk the ndots:5 search path first (NXDOMAIN), and one upstream blips every 25 minutes.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from datetime import UTC, datetime
 from collectors.records import CycleRecords, Inventory
 from collectors.simulator import behaviour
 from collectors.simulator.catalog import WORLD
+from collectors.simulator.dns import clients, dns_samples
 from collectors.simulator.inventory import build_inventory
 from collectors.simulator.topology import EDGES, edge_mesh, peer
 from collectors.simulator.traffic import ResolvedEdge, edge_samples
@@ -61,6 +65,11 @@ class Simulator:
                          edge_mesh(WORLD, e))
             for e in EDGES
         )  # fmt: skip
+        pods = self._inventory.pods
+        self._dns_instances = tuple(
+            f"{p.ip}:9153" for p in pods if p.namespace == "kube-system" and p.workload == "coredns"
+        )
+        self._dns_clients = clients(WORLD, pods)
 
     def inventory_at(self, at: datetime) -> Inventory:
         """The cluster listing at `at` (the demo world does not change over time)."""
@@ -78,7 +87,10 @@ class Simulator:
         at = _utc(at)
         end = at.timestamp()
         edges = edge_samples(self._edges, self.seed, end - interval_s, end)
-        return CycleRecords(at=at, source=SOURCE, inventory=self.inventory_at(at), edges=edges)
+        dns = dns_samples(self.seed, self._dns_instances, self._dns_clients, end - interval_s, end)
+        return CycleRecords(
+            at=at, source=SOURCE, inventory=self.inventory_at(at), edges=edges, dns=dns
+        )
 
     def canary_weight(self, at: datetime) -> float:
         """Share of bookinfo's reviews traffic going to reviews-v3 at `at` (0 to 0.5)."""

@@ -90,7 +90,7 @@ async def test_a_current_since_gets_nothing_until_the_next_cycle(source, cycle):
 
 
 @pytest.mark.parametrize("message, detail", [
-    ({"type": "subscribe", "topic": "weather"}, "unknown topic 'weather'; known: graph"),
+    ({"type": "subscribe", "topic": "weather"}, "unknown topic 'weather'; known: "),
     ({"type": "subscribe", "topic": "graph", "params": {"window": "soon"}}, "window:"),
     ({"type": "subscribe", "topic": "graph", "params": {"graph_type": "x"}}, "graph_type must"),
     ({"type": "subscribe", "topic": "graph", "params": {"namespaces": "Bad_NS"}}, "namespace"),

@@ -1,6 +1,6 @@
 """`/api/v1/`: the versioned REST API and its OpenAPI document."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from webapp.api import views
@@ -10,4 +10,5 @@ urlpatterns = [
     path("graph", views.GraphView.as_view(), name="graph"),
     path("heatmap", views.HeatmapView.as_view(), name="heatmap"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include("webapp.dns.api.urls")),
 ]

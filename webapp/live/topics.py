@@ -78,11 +78,25 @@ def _build_heatmap(options: Any) -> dict[str, Any]:
     return heatmap_snapshot(options)
 
 
+def _parse_dns(params: Mapping[str, object]) -> Any:
+    from webapp.dns.options import DnsOptions
+
+    return DnsOptions.from_params(params)
+
+
+def _build_dns(options: Any) -> dict[str, Any]:
+    from webapp.dns.snapshot import dns_snapshot
+
+    return dns_snapshot(options)
+
+
 TOPICS: dict[str, Topic] = {
     "graph": Topic("graph", _parse_graph, _build_graph, ("nodes", "edges")),
     # Each cycle's delta upserts the newest column (and the one it grew into) and removes
     # the column that slid out of the window.
     "heatmap": Topic("heatmap", _parse_heatmap, _build_heatmap, ("columns",)),
+    # Servers and upstreams change in place; latency columns slide as the heatmap's do.
+    "dns": Topic("dns", _parse_dns, _build_dns, ("servers", "upstreams", "latency_columns")),
 }
 
 

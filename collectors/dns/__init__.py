@@ -1,0 +1,1 @@
+"""DNS telemetry collectors: CoreDNS through Prometheus (coredns.py)."""
