@@ -31,8 +31,8 @@ demo: setup
 
 # Chromium comes from Debian (Playwright's own browser download cannot work here); the emoji
 # font draws the mTLS lock glyphs. Prometheus (with promtool) is the real one the
-# telemetry tests start.
-DEBIAN_PACKAGES := chromium fonts-noto-color-emoji prometheus
+# telemetry tests start; docker-compose and shellcheck check the deployment files offline.
+DEBIAN_PACKAGES := chromium fonts-noto-color-emoji prometheus docker-compose shellcheck
 test-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

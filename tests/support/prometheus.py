@@ -139,3 +139,45 @@ class PrometheusServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def scrape_config(targets: list[str], interval_s: float = 1.0) -> str:
+    """A configuration scraping `targets` (host:port) every `interval_s`, honouring their labels.
+
+    `honor_labels`: the simulator exporter's Linkerd series carry their own `namespace` label,
+    which Prometheus must keep rather than rename to `exported_namespace`.
+    """
+    interval = f"{int(interval_s * 1000)}ms"
+    quoted = ", ".join(f'"{t}"' for t in targets)
+    return (
+        f"global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n"
+        "scrape_configs:\n"
+        f"  - job_name: simulator\n    honor_labels: true\n    scrape_interval: {interval}\n"
+        f"    scrape_timeout: {interval}\n    static_configs:\n      - targets: [{quoted}]\n"
+    )
+
+
+class ScrapingPrometheusServer(PrometheusServer):
+    """A Prometheus over an empty TSDB that scrapes live targets (not a backfilled one)."""
+
+    def __init__(self, workdir: Path, config: str) -> None:
+        require_binaries()
+        super().__init__(workdir / "tsdb", workdir)
+        self.config = config
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        """Start the process with the scrape configuration and wait until it is ready."""
+        config = self.workdir / "prometheus.yml"
+        config.write_text(self.config)
+        log = (self.workdir / "prometheus.log").open("wb")
+        self.process = subprocess.Popen(
+            [
+                PROMETHEUS,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={self.tsdb}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_ready(timeout_s)
