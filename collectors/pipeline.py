@@ -158,12 +158,18 @@ def _fetch_and_store(cycle: Cycle, source: Source, interval: float, publish: boo
 
 
 def _publish(at: datetime) -> None:
+    from webapp.alerts.services import after_cycle
     from webapp.live.broadcast import publish_cycle
 
     try:
         publish_cycle(at)
     except Exception:  # noqa: BLE001 - the data is stored; viewers catch up on resubscribe
         log.exception("publishing cycle %s failed", at.isoformat())
+    # Alert rules judge the stored cycle: a Celery task with REDIS_URL, else right here.
+    try:
+        after_cycle(at)
+    except Exception:  # noqa: BLE001 - alerting trouble must not fail the cycle
+        log.exception("alert evaluation after cycle %s failed", at.isoformat())
 
 
 def backfill(

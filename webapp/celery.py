@@ -13,7 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
 
 app = Celery("meshwatch")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["collectors"])
+app.autodiscover_tasks(["collectors", "webapp.alerts"])
 
 
 @app.on_after_finalize.connect
@@ -26,3 +26,8 @@ def _schedule(sender: Celery, **_: object) -> None:
         settings.MESHWATCH_INTERVAL_S, sender.signature("collectors.tasks.run_cycle")
     )
     sender.add_periodic_task(RUN_EVERY_S, sender.signature("collectors.tasks.retention"))
+    # Alerts: hand due webhook deliveries to workers (retries, and whatever a dead worker
+    # held) and judge collector stalls, which no cycle would report.
+    sender.add_periodic_task(
+        settings.MESHWATCH_WEBHOOK_SWEEP_S, sender.signature("webapp.alerts.tasks.sweep")
+    )

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "webapp.live",
     "webapp.api",
     "webapp.ui",
+    "webapp.alerts",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,17 @@ MESHWATCH_HEALTH_5XX_FAILURE = env_float("MESHWATCH_HEALTH_5XX_FAILURE", 0.10)
 MESHWATCH_HEALTH_4XX_DEGRADED = env_float("MESHWATCH_HEALTH_4XX_DEGRADED", 0.10)
 MESHWATCH_HEALTH_4XX_FAILURE = env_float("MESHWATCH_HEALTH_4XX_FAILURE", 0.20)
 MESHWATCH_HEALTH_GRPC_FAILURE = env_float("MESHWATCH_HEALTH_GRPC_FAILURE", 0.10)
+# Alert webhooks (webapp/alerts): the SSRF allow-list (CIDRs), per-attempt timeout, retry
+# backoff (doubling from BACKOFF up to BACKOFF_MAX, jittered), the age after which a failing
+# delivery becomes a dead letter, and how often the sweeper looks for due deliveries.
+MESHWATCH_WEBHOOK_ALLOW = env_list("MESHWATCH_WEBHOOK_ALLOW", [])
+MESHWATCH_WEBHOOK_TIMEOUT_S = env_duration("MESHWATCH_WEBHOOK_TIMEOUT", "5s")
+MESHWATCH_WEBHOOK_BACKOFF_S = env_duration("MESHWATCH_WEBHOOK_BACKOFF", "10s")
+MESHWATCH_WEBHOOK_BACKOFF_MAX_S = env_duration("MESHWATCH_WEBHOOK_BACKOFF_MAX", "1h")
+MESHWATCH_WEBHOOK_MAX_AGE_S = env_duration("MESHWATCH_WEBHOOK_MAX_AGE", "24h")
+MESHWATCH_WEBHOOK_SWEEP_S = env_duration("MESHWATCH_WEBHOOK_SWEEP", "10s")
+# Where users reach meshwatch, for links in notifications (empty: no links).
+MESHWATCH_EXTERNAL_URL = env_str("MESHWATCH_EXTERNAL_URL")
 PROMETHEUS_URL = env_str("PROMETHEUS_URL")
 KUBECONFIG = env_str("KUBECONFIG")
 

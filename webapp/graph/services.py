@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 
+from webapp.alerts.overlay import overlay_firing_alerts
 from webapp.graph.build import build_graph
 from webapp.graph.options import GraphOptions, HealthThresholds
 from webapp.inventory.queries import current_inventory
@@ -24,7 +25,7 @@ def graph_snapshot(options: GraphOptions, now: datetime | None = None) -> dict:
     end = options.at or latest_cycle_at() or generated_at
     start = end - timedelta(seconds=options.window_s)
     traffic = window_traffic(start, end, options.namespaces)
-    return build_graph(
+    graph = build_graph(
         traffic.edges,
         current_inventory(),
         options,
@@ -32,6 +33,7 @@ def graph_snapshot(options: GraphOptions, now: datetime | None = None) -> dict:
         window_end=end,
         generated_at=generated_at,
     )
+    return overlay_firing_alerts(graph)  # firing alerts mark their nodes and edges
 
 
 def health_thresholds() -> HealthThresholds:

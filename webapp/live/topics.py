@@ -78,6 +78,18 @@ def _build_heatmap(options: Any) -> dict[str, Any]:
     return heatmap_snapshot(options)
 
 
+def _parse_alerts(params: Mapping[str, object]) -> Any:
+    from webapp.alerts.live import AlertsOptions
+
+    return AlertsOptions.from_params(params)
+
+
+def _build_alerts(options: Any) -> dict[str, Any]:
+    from webapp.alerts.live import build_alerts
+
+    return build_alerts(options)
+
+
 def _parse_dns(params: Mapping[str, object]) -> Any:
     from webapp.dns.options import DnsOptions
 
@@ -97,6 +109,9 @@ TOPICS: dict[str, Topic] = {
     "heatmap": Topic("heatmap", _parse_heatmap, _build_heatmap, ("columns",)),
     # Servers and upstreams change in place; latency columns slide as the heatmap's do.
     "dns": Topic("dns", _parse_dns, _build_dns, ("servers", "upstreams", "latency_columns")),
+    # Current alerts (meshwatch's and firing inbound ones); the alerts app advances these
+    # views again after each evaluation, so their delta carries the new states.
+    "alerts": Topic("alerts", _parse_alerts, _build_alerts, ("alerts",)),
 }
 
 
