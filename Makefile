@@ -53,3 +53,17 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) frontend/node_modules webapp/ui/static/ui/dist staticfiles test-output meshwatch.sqlite3*
+
+# The benchmark harness (bench/): `make bench SIZE=xs|s|m|l` writes bench/results/. It starts
+# its own Prometheus, Daphne and Celery worker on loopback, on its own database
+# (meshwatch_bench_<size>) and Redis db 10. wrk (Debian) drives the HTTP figure.
+SIZE ?= s
+.PHONY: bench bench-smoke
+bench: setup test-deps
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(PY) -m bench --size $(SIZE)
+
+# The harness at SIZE=xs, as `make test` runs it (tests/bench/test_smoke.py).
+bench-smoke: setup test-deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/bench $(PYTEST_ARGS)

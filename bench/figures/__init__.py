@@ -1,0 +1,1 @@
+"""One module per group of figures; each returns `Figure`s measured against their floors."""

@@ -1,0 +1,1 @@
+"""What the Daphne the harness starts serves: meshwatch itself plus the floor views."""
