@@ -18,12 +18,13 @@ from django.db import IntegrityError, transaction
 from collectors.sources import Source, configured_source, prefetching
 from webapp.dns.services import store_dns
 from webapp.inventory.services import apply_inventory
-from webapp.traffic.models import Cycle
+from webapp.traffic.models import Backfill, Cycle
 from webapp.traffic.services import store_samples
 
 log = logging.getLogger("meshwatch.pipeline")
 # A cycle still `running` this many intervals after it started is taken for dead.
 _RUNNING_FOR_INTERVALS = 3
+BACKFILL_PROGRESS_EVERY = 20  # cycles between progress writes
 BACKFILL_CHUNK = 120  # cycles per range query: 30 minutes at 15 s, well under Prometheus' limits
 
 
@@ -194,11 +195,35 @@ def backfill(
     stored = set(Cycle.objects.filter(at__in=times).values_list("at", flat=True))
     missing = [at for at in times if at not in stored]
     results: list[CycleResult] = []
-    for chunk_start in range(0, len(missing), BACKFILL_CHUNK):
-        chunk = missing[chunk_start : chunk_start + BACKFILL_CHUNK]
-        chunk_source = prefetching(source, chunk, interval)
-        for at in chunk:
-            results.append(run_cycle(at, chunk_source, publish=False, interval_s=interval))
-            if progress:
-                progress(len(results), len(missing))
+    if not missing:
+        return results
+    run = Backfill.objects.create(source=source.name, total=len(missing))
+    try:
+        for chunk_start in range(0, len(missing), BACKFILL_CHUNK):
+            chunk = missing[chunk_start : chunk_start + BACKFILL_CHUNK]
+            chunk_source = prefetching(source, chunk, interval)
+            for at in chunk:
+                results.append(run_cycle(at, chunk_source, publish=False, interval_s=interval))
+                if progress:
+                    progress(len(results), len(missing))
+                if len(results) % BACKFILL_PROGRESS_EVERY == 0:
+                    _record_progress(run, results)
+    finally:
+        _record_progress(run, results, finished=True)
+    log.info(
+        "backfill from %s: %d cycles, %d failed",
+        source.name,
+        len(results),
+        sum(1 for r in results if r.status == "failed"),
+    )
     return results
+
+
+def _record_progress(run: Backfill, results: list[CycleResult], finished: bool = False) -> None:
+    """Write how far the backfill got, for /api/v1/status, the pages and other processes."""
+    Backfill.objects.filter(pk=run.pk).update(
+        done=len(results),
+        failed=sum(1 for r in results if r.status == "failed"),
+        updated_at=datetime.now(UTC),
+        finished_at=datetime.now(UTC) if finished else None,
+    )

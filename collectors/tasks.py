@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from celery import shared_task
+from django.conf import settings
 
 from collectors import pipeline
 from webapp.traffic.rollups import apply_retention
@@ -32,3 +33,13 @@ def retention() -> dict[str, int]:
         "raw_pruned": result.raw_pruned,
         "rollups_pruned": result.rollups_pruned,
     }
+
+
+@shared_task(name="collectors.tasks.backfill")
+def backfill() -> dict[str, int]:
+    """Fill the missing cycles of the last MESHWATCH_BACKFILL (run when a worker starts).
+
+    Every cycle is claimed on its own, so several workers starting at once share the work.
+    """
+    results = pipeline.backfill(settings.MESHWATCH_BACKFILL_S)
+    return {"cycles": len(results), "failed": sum(1 for r in results if r.status == "failed")}

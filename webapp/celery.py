@@ -8,6 +8,7 @@ are thin wrappers around plain functions (collectors.pipeline, webapp.traffic.ro
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
 
@@ -31,3 +32,13 @@ def _schedule(sender: Celery, **_: object) -> None:
     sender.add_periodic_task(
         settings.MESHWATCH_WEBHOOK_SWEEP_S, sender.signature("webapp.alerts.tasks.sweep")
     )
+
+
+@worker_ready.connect
+def _backfill_on_start(sender: object, **_: object) -> None:
+    """A worker that starts against a Prometheus fills the history the schedule missed,
+    the first start included. (The simulator needs none: it has no past to read.)"""
+    from django.conf import settings
+
+    if settings.PROMETHEUS_URL:
+        app.send_task("collectors.tasks.backfill")

@@ -127,3 +127,16 @@ class HeatmapSerializer(serializers.Serializer):
         child=serializers.JSONField(), help_text='Upper bounds in ms; the last is "+Inf".'
     )
     columns = HeatmapColumnSerializer(many=True)
+
+
+class StatusSerializer(serializers.Serializer):
+    """The collection's state, for operators and for the pages' stale indicator."""
+
+    interval_s = serializers.FloatField()
+    latest_cycle = serializers.DictField(allow_null=True, help_text="at, source, edges, gaps.")
+    lag_s = serializers.FloatField(allow_null=True, help_text="Seconds since the newest cycle.")
+    stale = serializers.BooleanField(help_text="True when two intervals passed without a cycle.")
+    last_failure = serializers.DictField(allow_null=True)
+    backfill = serializers.DictField(
+        allow_null=True, help_text="source, done, total, failed, started_at while one runs."
+    )

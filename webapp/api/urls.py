@@ -9,6 +9,7 @@ app_name = "api"
 urlpatterns = [
     path("graph", views.GraphView.as_view(), name="graph"),
     path("heatmap", views.HeatmapView.as_view(), name="heatmap"),
+    path("status", views.StatusView.as_view(), name="status"),
     path("", include("webapp.dns.api.urls")),
     path("", include("webapp.alerts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

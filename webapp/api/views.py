@@ -13,11 +13,13 @@ from webapp.api.serializers import (
     HeatmapQuerySerializer,
     HeatmapSerializer,
     ProblemSerializer,
+    StatusSerializer,
 )
 from webapp.graph.options import GraphOptions, OptionsError
 from webapp.graph.services import graph_snapshot, health_thresholds
 from webapp.traffic.heatmap import HeatmapOptions
 from webapp.traffic.series import heatmap_snapshot
+from webapp.traffic.status import collection_status
 
 
 class GraphView(APIView):
@@ -48,3 +50,11 @@ class HeatmapView(APIView):
         except OptionsError as exc:
             return Response({"detail": str(exc)}, status=400)
         return Response(heatmap_snapshot(options))
+
+
+class StatusView(APIView):
+    """What collection is doing: the newest cycle, its lag, the last failure, any backfill."""
+
+    @extend_schema(responses={200: StatusSerializer, 401: ProblemSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(collection_status())

@@ -166,3 +166,18 @@ class EdgeRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_workload}->{self.destination_workload} @ {self.start.isoformat()}"
+
+
+class Backfill(models.Model):
+    """One run of the history backfill, so every process and the UI can show its progress."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=32)
+    total = models.PositiveIntegerField(help_text="Cycles missing when the run began.")
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"backfill {self.done}/{self.total} from {self.source}"
