@@ -48,3 +48,13 @@ def alice_token(alice) -> str:
     from webapp.accounts.tokens import issue_token
 
     return issue_token(alice, name="test")[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached graphs must not leak between databases."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

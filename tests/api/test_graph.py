@@ -95,3 +95,15 @@ def test_the_openapi_document_describes_the_graph(client, alice_token):
     assert "/api/v1/graph" in schema["paths"]
     params = {p["name"] for p in schema["paths"]["/api/v1/graph"]["get"]["parameters"]}
     assert {"namespaces", "graph_type", "window", "at"} <= params
+
+
+def test_a_repeated_request_is_served_from_the_cycle_cache(
+    client, alice_token, history, t0, simulator_source, django_assert_max_num_queries
+):
+    first = _get(client, alice_token, namespaces="bookinfo").json()
+    with django_assert_max_num_queries(6):  # auth, latest cycle, alert overlay: no rebuild
+        again = _get(client, alice_token, namespaces="bookinfo").json()
+    assert again["edges"] == first["edges"]
+    pipeline.run_cycle(t0 + timedelta(seconds=15), simulator_source, publish=False)
+    newer = _get(client, alice_token, namespaces="bookinfo").json()
+    assert newer["window"]["end"] > first["window"]["end"]  # a new cycle is a new graph

@@ -1,13 +1,20 @@
 """The graph for a request: stored rows in, the JSON-ready graph out.
 
 The one place that reads the database for a graph; REST and the live topic both call it.
+A built graph is cached per process until the next cycle (its key names the newest cycle),
+so twenty dashboards asking for the same view cost one build; inventory written between
+cycles shows from the next cycle on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 
 from webapp.alerts.overlay import overlay_firing_alerts
 from webapp.graph.build import build_graph
@@ -22,18 +29,45 @@ def graph_snapshot(options: GraphOptions, now: datetime | None = None) -> dict:
     With no stored cycle yet the window ends now and the graph is empty but well-formed.
     """
     generated_at = now or datetime.now(UTC)
-    end = options.at or latest_cycle_at() or generated_at
-    start = end - timedelta(seconds=options.window_s)
-    traffic = window_traffic(start, end, options.namespaces)
-    graph = build_graph(
-        traffic.edges,
-        current_inventory(),
-        options,
-        window_start=start,
-        window_end=end,
-        generated_at=generated_at,
-    )
-    return overlay_firing_alerts(graph)  # firing alerts mark their nodes and edges
+    latest = latest_cycle_at()
+    end = options.at or latest or generated_at
+    key = _cache_key(options, end, latest)
+    graph = cache.get(key)
+    if graph is None:
+        start = end - timedelta(seconds=options.window_s)
+        traffic = window_traffic(start, end, options.namespaces)
+        graph = build_graph(
+            traffic.edges,
+            current_inventory(),
+            options,
+            window_start=start,
+            window_end=end,
+            generated_at=generated_at,
+        )
+        cache.set(key, graph, timeout=2 * settings.MESHWATCH_INTERVAL_S)
+    # Firing alerts mark their nodes and edges; they change between cycles, so they are
+    # laid on a copy of the cached graph every time.
+    return overlay_firing_alerts(_copy(graph))
+
+
+def _cache_key(options: GraphOptions, end: datetime, latest: datetime | None) -> str:
+    identity = [
+        options.as_params(),
+        repr(options.health),
+        end.isoformat(),
+        latest.isoformat() if latest else None,
+    ]
+    digest = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()
+    return f"meshwatch.graph.{digest}"
+
+
+def _copy(graph: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose node and edge dicts may be marked without touching the cached graph."""
+    return {
+        **graph,
+        "nodes": [dict(node) for node in graph["nodes"]],
+        "edges": [dict(edge) for edge in graph["edges"]],
+    }
 
 
 def health_thresholds() -> HealthThresholds:
