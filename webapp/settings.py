@@ -172,6 +172,13 @@ MESHWATCH_WEBHOOK_SWEEP_S = env_duration("MESHWATCH_WEBHOOK_SWEEP", "10s")
 MESHWATCH_EXTERNAL_URL = env_str("MESHWATCH_EXTERNAL_URL")
 PROMETHEUS_URL = env_str("PROMETHEUS_URL")
 KUBECONFIG = env_str("KUBECONFIG")
+# The watcher (`manage.py watch_cluster`, webapp/inventory/lease.py): its lease, and the
+# informers' page size and watch length. In a pod without KUBECONFIG: the service account.
+MESHWATCH_KUBE_CONTEXT = env_str("MESHWATCH_KUBE_CONTEXT")
+MESHWATCH_WATCH_LEASE_TTL_S = env_duration("MESHWATCH_WATCH_LEASE_TTL", "15s")
+MESHWATCH_WATCH_HANDOVER_S = env_duration("MESHWATCH_WATCH_HANDOVER", "10m")
+MESHWATCH_WATCH_PAGE_SIZE = env_int("MESHWATCH_WATCH_PAGE_SIZE", 500, minimum=1)
+MESHWATCH_WATCH_TIMEOUT_S = env_duration("MESHWATCH_WATCH_TIMEOUT", "5m")
 
 # --- auth --------------------------------------------------------------------------------
 LOGIN_URL = "/login/"

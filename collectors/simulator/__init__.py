@@ -34,7 +34,7 @@ from collectors.records import CycleRecords, Inventory
 from collectors.simulator import behaviour
 from collectors.simulator.catalog import WORLD
 from collectors.simulator.dns import clients, dns_samples
-from collectors.simulator.inventory import build_inventory
+from collectors.simulator.kube_objects import cluster_objects, parse_cluster
 from collectors.simulator.topology import EDGES, edge_mesh, peer
 from collectors.simulator.traffic import ResolvedEdge, edge_samples
 from collectors.simulator.world import World
@@ -59,7 +59,9 @@ class Simulator:
         self.world: World = WORLD
         # Derived once from constants and the seed; records are frozen, so sharing them
         # between calls cannot leak state from one call into another.
-        self._inventory = build_inventory(WORLD, seed)
+        # The inventory goes through the Kubernetes collector's parsers, as a real cluster's
+        # listing does, so the demo exercises the production parsing code.
+        self._inventory = parse_cluster(cluster_objects(WORLD, seed))
         self._edges = tuple(
             ResolvedEdge(e, peer(WORLD, e.source), peer(WORLD, e.destination, e.service),
                          edge_mesh(WORLD, e))

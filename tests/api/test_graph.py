@@ -101,7 +101,7 @@ def test_a_repeated_request_is_served_from_the_cycle_cache(
     client, alice_token, history, t0, simulator_source, django_assert_max_num_queries
 ):
     first = _get(client, alice_token, namespaces="bookinfo").json()
-    with django_assert_max_num_queries(6):  # auth, latest cycle, alert overlay: no rebuild
+    with django_assert_max_num_queries(7):  # auth, latest cycle, inventory version, alerts
         again = _get(client, alice_token, namespaces="bookinfo").json()
     assert again["edges"] == first["edges"]
     pipeline.run_cycle(t0 + timedelta(seconds=15), simulator_source, publish=False)

@@ -71,7 +71,7 @@ def test_objects_of_unlisted_namespaces_are_ignored():
 
 def test_reading_costs_a_fixed_number_of_queries(django_assert_num_queries):
     apply_inventory(_inventory())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(10):
         current_inventory()
 
 
@@ -86,3 +86,26 @@ def test_names_longer_than_their_columns_are_cut_but_stay_distinct():
     assert len(names) == 2 and names[0] != names[1]
     assert all(len(name) == 253 for name in names)
     assert list(Namespace.objects.values_list("name", flat=True)) == ["shop"]
+
+
+def test_every_part_round_trips_and_a_second_apply_changes_nothing():
+    from webapp.inventory.models import Endpoint, Node
+    from webapp.inventory.services import Scope, write_inventory
+
+    from .test_api import _inventory as full_inventory
+
+    inventory = full_inventory()
+    apply_inventory(inventory)
+    assert current_inventory() == inventory
+    assert Endpoint.objects.count() == 2 and Node.objects.count() == 1
+    assert write_inventory(inventory, Scope.everything(), source="cycle") == 0
+
+
+def test_a_listing_without_facts_or_nodes_removes_them():
+    from webapp.inventory.models import ClusterFacts, Node
+
+    from .test_api import _inventory as full_inventory
+
+    apply_inventory(full_inventory())
+    apply_inventory(_inventory())
+    assert not ClusterFacts.objects.exists() and not Node.objects.exists()

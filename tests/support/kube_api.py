@@ -277,10 +277,12 @@ class KubeAPI:
                 if self._watch_epoch != epoch:
                     yield _gone_event(since)
                     return
+                # `current` is read with the events, before any wait: a bookmark at an RV read
+                # after the wait would skip the events that arrived during it.
+                current = self._state.rv
                 events = [e for e in self._state.history if e.rv > since and e.resource == res]
                 if not events:
                     self._cond.wait(min(0.1, max(0.0, deadline - time.monotonic())))
-                current = self._state.rv
             for event in events:
                 since = event.rv
                 if _in_ns(event.obj, namespace):
@@ -360,6 +362,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
+        # The stream is the connection's last response: say so, or the client pools the
+        # connection and its next request on it finds the socket closed under it.
+        self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
         timeout = float(query.get("timeoutSeconds", 60))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("status", views.StatusView.as_view(), name="status"),
     path("", include("webapp.dns.api.urls")),
     path("", include("webapp.alerts.api.urls")),
+    path("", include("webapp.inventory.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -24,6 +24,33 @@ Key = tuple[str, str]  # (namespace, name)
 
 
 @dataclass(frozen=True)
+class PodStats:
+    """Pods of a workload or behind a service: how many, how many ready, how many meshed."""
+
+    count: int = 0
+    ready: int = 0
+    meshed: int = 0
+
+    def __add__(self, other: PodStats) -> PodStats:
+        return PodStats(
+            self.count + other.count, self.ready + other.ready, self.meshed + other.meshed
+        )
+
+
+@dataclass(frozen=True)
+class EndpointStats:
+    """A Service's endpoints across its slices, and the workloads of the pods behind them."""
+
+    ready: int = 0
+    not_ready: int = 0
+    workloads: tuple[str, ...] = ()  # workload names in the service's namespace, sorted
+
+
+def _pod_stats(pods: tuple[PodRecord, ...]) -> PodStats:
+    return PodStats(len(pods), sum(1 for p in pods if p.ready), sum(1 for p in pods if p.sidecar))
+
+
+@dataclass(frozen=True)
 class GraphContext:
     """The inventory indexed by (namespace, name), the request's options and its thresholds."""
 
@@ -36,6 +63,8 @@ class GraphContext:
     services_in: Mapping[str, tuple[ServiceRecord, ...]]  # by namespace
     pods: Mapping[str, tuple[PodRecord, ...]]  # by namespace
     pods_by_workload: Mapping[Key, int]
+    pod_stats: Mapping[Key, PodStats] = field(default_factory=dict)  # by workload
+    endpoints: Mapping[Key, EndpointStats] = field(default_factory=dict)  # by service
     _selecting: dict[Key, tuple[str, ...]] = field(default_factory=dict, compare=False)
     _pod_index: dict[str, dict[tuple[str, str], set[int]]] = field(
         default_factory=dict, compare=False
@@ -49,10 +78,12 @@ class GraphContext:
             services_in[service.namespace].append(service)
         pods: dict[str, list[PodRecord]] = defaultdict(list)
         pod_counts: dict[Key, int] = defaultdict(int)
+        members: dict[Key, list[PodRecord]] = defaultdict(list)
         for pod in inventory.pods:
             pods[pod.namespace].append(pod)
             if pod.workload:
                 pod_counts[(pod.namespace, pod.workload)] += 1
+                members[(pod.namespace, pod.workload)].append(pod)
         return cls(
             inventory=inventory,
             options=options,
@@ -63,7 +94,14 @@ class GraphContext:
             services_in={ns: tuple(items) for ns, items in services_in.items()},
             pods={ns: tuple(items) for ns, items in pods.items()},
             pods_by_workload=dict(pod_counts),
+            pod_stats={key: _pod_stats(tuple(items)) for key, items in members.items()},
+            endpoints=_endpoint_stats(inventory),
         )
+
+    def service_pod_stats(self, namespace: str, name: str) -> PodStats:
+        """Count, ready and meshed pods the service's selector picks."""
+        pods = self.pods.get(namespace, ())
+        return _pod_stats(tuple(pods[i] for i in self._selected(namespace, name)))
 
     def in_scope(self, namespace: str) -> bool:
         """Whether `namespace` was asked for (no namespaces asked: all are)."""
@@ -94,14 +132,18 @@ class GraphContext:
 
     def service_pods(self, namespace: str, name: str) -> int:
         """How many pods the service's selector picks (0 for selector-less services)."""
+        return len(self._selected(namespace, name))
+
+    def _selected(self, namespace: str, name: str) -> set[int]:
+        """Positions (in `pods[namespace]`) of the pods the service's selector picks."""
         service = self.services.get((namespace, name))
         if service is None or not service.selector:
-            return 0
+            return set()
         # Intersect the pods carrying each selector label, smallest set first: a scan of
         # every pod per service would be quadratic in large namespaces.
         index = self._pods_by_label(namespace)
         matches = sorted((index.get(item, set()) for item in service.selector.items()), key=len)
-        return len(set.intersection(*matches))
+        return set.intersection(*matches)
 
     def _pods_by_label(self, namespace: str) -> dict[tuple[str, str], set[int]]:
         if namespace not in self._pod_index:
@@ -126,3 +168,21 @@ class GraphContext:
 def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     """Kubernetes equality-based selection; an empty selector selects nothing for a Service."""
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def _endpoint_stats(inventory: Inventory) -> dict[Key, EndpointStats]:
+    """Endpoints by Service, following targetRefs to the pods' workloads."""
+    workload_of = {(p.namespace, p.name): p.workload for p in inventory.pods if p.workload}
+    counts: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    workloads: dict[Key, set[str]] = defaultdict(set)
+    for es in inventory.endpoint_slices:
+        key = (es.namespace, es.service)
+        for endpoint in es.endpoints:
+            counts[key][0 if endpoint.ready else 1] += 1
+            workload = workload_of.get((es.namespace, endpoint.pod))
+            if workload:
+                workloads[key].add(workload)
+    return {
+        key: EndpointStats(ready, not_ready, tuple(sorted(workloads.get(key, ()))))
+        for key, (ready, not_ready) in counts.items()
+    }

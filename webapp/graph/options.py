@@ -73,7 +73,9 @@ class GraphOptions:
             window_s=window_s,
             window_text=window_text,
             at=at,
-            idle_nodes=str(params.get("idle_nodes", "")).lower() in ("1", "true", "yes"),
+            # `idle` is the short name the inventory issue uses; both mean the same.
+            idle_nodes=str(params.get("idle_nodes", params.get("idle", ""))).lower()
+            in ("1", "true", "yes"),
             health=health or HealthThresholds(),
         )
 

@@ -64,6 +64,9 @@ def render_node(node: Node) -> dict[str, Any]:
         "mesh": node.mesh,
         "labels": dict(sorted(node.labels.items())),
         "pods": node.pods,
+        "ready_pods": node.ready_pods,
+        "sidecar": {"status": sidecar_status(node), "meshed_pods": node.meshed_pods},
+        "endpoints": _endpoints(node),
         "in_inventory": node.in_inventory,
         "health": node.health,
         "outside": node.outside,
@@ -79,6 +82,25 @@ def render_node(node: Node) -> dict[str, Any]:
         },
         # Pixels: rounded to a decimal place, not to significant digits, which would move nodes.
         "position": {"x": round(node.position[0], 1), "y": round(node.position[1], 1)},
+    }
+
+
+def sidecar_status(node: Node) -> str:
+    """ "all", "partial" or "none" of the node's pods run a mesh proxy; "" without pods."""
+    if node.pods <= 0:
+        return ""
+    if node.meshed_pods >= node.pods:
+        return "all"
+    return "partial" if node.meshed_pods else "none"
+
+
+def _endpoints(node: Node) -> dict[str, Any] | None:
+    if node.kind != "service":
+        return None
+    return {
+        "ready": node.endpoints_ready,
+        "not_ready": node.endpoints_not_ready,
+        "workloads": list(node.endpoint_workloads),
     }
 
 

@@ -1,9 +1,8 @@
 """The graph for a request: stored rows in, the JSON-ready graph out.
 
 The one place that reads the database for a graph; REST and the live topic both call it.
-A built graph is cached per process until the next cycle (its key names the newest cycle),
-so twenty dashboards asking for the same view cost one build; inventory written between
-cycles shows from the next cycle on.
+A built graph is cached per process until the next cycle or the watcher's next batch (its
+key names both), so twenty dashboards asking for the same view cost one build.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from django.core.cache import cache
 from webapp.alerts.overlay import overlay_firing_alerts
 from webapp.graph.build import build_graph
 from webapp.graph.options import GraphOptions, HealthThresholds
-from webapp.inventory.queries import current_inventory
+from webapp.inventory.queries import current_inventory, inventory_version
 from webapp.traffic.queries import latest_cycle_at, window_traffic
 
 

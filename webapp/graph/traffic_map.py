@@ -121,6 +121,12 @@ class Node:
     workload_kind: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     pods: int = 0
+    ready_pods: int = 0
+    meshed_pods: int = 0  # pods with a mesh proxy (sidecar or native sidecar)
+    # Service nodes: their EndpointSlices' endpoints, and the workload nodes behind them.
+    endpoints_ready: int = 0
+    endpoints_not_ready: int = 0
+    endpoint_workloads: tuple[str, ...] = ()
     in_inventory: bool = False
     outside: bool = False
     idle: bool = False

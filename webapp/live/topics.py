@@ -90,6 +90,18 @@ def _build_alerts(options: Any) -> dict[str, Any]:
     return build_alerts(options)
 
 
+def _parse_inventory(params: Mapping[str, object]) -> Any:
+    from webapp.inventory.live import InventoryOptions
+
+    return InventoryOptions.from_params(params)
+
+
+def _build_inventory(options: Any) -> dict[str, Any]:
+    from webapp.inventory.live import inventory_snapshot
+
+    return inventory_snapshot(options)
+
+
 def _parse_dns(params: Mapping[str, object]) -> Any:
     from webapp.dns.options import DnsOptions
 
@@ -112,6 +124,14 @@ TOPICS: dict[str, Topic] = {
     # Current alerts (meshwatch's and firing inbound ones); the alerts app advances these
     # views again after each evaluation, so their delta carries the new states.
     "alerts": Topic("alerts", _parse_alerts, _build_alerts, ("alerts",)),
+    # The stored inventory; the watcher advances these views after each batch it writes.
+    "inventory": Topic(
+        "inventory",
+        _parse_inventory,
+        _build_inventory,
+        ("namespaces", "nodes", "workloads", "pods", "services", "network_policies",
+         "mesh_policies"),
+    ),
 }
 
 

@@ -78,6 +78,8 @@ def test_paginated_initial_list_collects_everything(kube_api, run_informer):
     assert [q.get("limit") for q in lists] == ["2"] * 4  # 7 objects, pages of 2
     assert all("continue" in q for q in lists[1:])
     assert rec.changes[0][1] == [f"shop/p{i}" for i in range(7)]  # one batch for the list
+    # The watch opens right after the list is synced; wait for it rather than race it.
+    eventually(lambda: any(q.get("watch") == "true" for _, q in kube_api.requests))
     watch = next(q for path, q in kube_api.requests if q.get("watch") == "true")
     assert watch["resourceVersion"] == informer.status.resource_version
     assert watch["allowWatchBookmarks"] == "true"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from collectors.records import WorkloadRecord
-from webapp.graph.context import GraphContext
-from webapp.graph.traffic_map import Node, TrafficMap
+from webapp.graph.context import GraphContext, PodStats
+from webapp.graph.traffic_map import Node, TrafficMap, workload_id
 
 
 def apply(traffic_map: TrafficMap, context: GraphContext) -> None:
-    """Set workload kind, mesh, labels, app/version and pod count from the inventory.
+    """Set workload kind, mesh, labels, app/version and pods (count, ready, meshed) from the
+    inventory, and link service nodes to the workloads behind their endpoints.
 
     Mesh precedence: the workload's own record, then what telemetry said (set while mapping),
     then the namespace's enrolment. Nodes the inventory does not know keep what telemetry said
@@ -39,7 +40,7 @@ def _enrich_workload(node: Node, context: GraphContext) -> None:
     node.app = record.app or node.app
     node.version = record.version or node.version
     node.mesh = record.mesh or node.mesh
-    node.pods = context.pods_by_workload.get((node.namespace, node.name), 0)
+    _set_pods(node, context.pod_stats.get((node.namespace, node.name), PodStats()))
 
 
 def _enrich_service(node: Node, context: GraphContext) -> None:
@@ -49,14 +50,21 @@ def _enrich_service(node: Node, context: GraphContext) -> None:
     node.in_inventory = True
     node.workload_kind = "Service"
     node.labels = dict(record.labels)
-    node.pods = context.service_pods(node.namespace, node.name)
+    _set_pods(node, context.service_pod_stats(node.namespace, node.name))
+    endpoints = context.endpoints.get((node.namespace, node.name))
+    if endpoints is not None:
+        node.endpoints_ready, node.endpoints_not_ready = endpoints.ready, endpoints.not_ready
+        node.endpoint_workloads = tuple(workload_id(node.namespace, w) for w in endpoints.workloads)
 
 
 def _enrich_app(node: Node, workloads: list[WorkloadRecord], context: GraphContext) -> None:
     if not workloads:
         return
     node.in_inventory = True
-    node.pods = sum(context.pods_by_workload.get((w.namespace, w.name), 0) for w in workloads)
+    stats = PodStats()
+    for w in workloads:
+        stats = stats + context.pod_stats.get((w.namespace, w.name), PodStats())
+    _set_pods(node, stats)
     # An app's labels are those all of its workloads agree on.
     common = dict(workloads[0].labels)
     for workload in workloads[1:]:
@@ -76,3 +84,7 @@ def _workloads_by_app(context: GraphContext) -> dict[tuple[str, str, str], list[
             if workload.version:
                 result[(workload.namespace, workload.app, workload.version)].append(workload)
     return result
+
+
+def _set_pods(node: Node, stats: PodStats) -> None:
+    node.pods, node.ready_pods, node.meshed_pods = stats.count, stats.ready, stats.meshed

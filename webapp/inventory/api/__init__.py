@@ -1,0 +1,1 @@
+"""The inventory's REST resources under /api/v1/."""

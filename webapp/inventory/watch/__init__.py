@@ -1,0 +1,1 @@
+"""The watcher: informers → mirror → database batches → live deltas (see runner.py)."""
