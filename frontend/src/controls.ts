@@ -1,7 +1,8 @@
 // The toolbar: graph type, namespace filter and edge label mode.
 //
-// Filters live in the page URL (?graph_type=app&namespaces=a,b) so a reload or a shared link
-// shows the same graph; the label mode is only a way of looking and stays out of the URL.
+// Filters live in the page URL (?graph_type=app&namespaces=a,b&window=1h&at=…&sel=node:…&find=…)
+// so a reload or a shared link shows the same graph, and back/forward walk through the user's
+// changes; the label mode is only a way of looking and stays out of the URL.
 
 import { el, replaceChildren } from "./dom";
 import { LABEL_MODES, type LabelMode } from "./graph";
@@ -26,20 +27,77 @@ export function normaliseNamespaces(text: string): string {
   return [...names].sort().join(",");
 }
 
+const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d|w|y)$/;
+
 export function paramsFromUrl(search: string, fallback: GraphType = "workload"): GraphParams {
   const query = new URLSearchParams(search);
   const type = query.get("graph_type") as GraphType | null;
-  return {
+  const params: GraphParams = {
     graph_type: type && GRAPH_TYPES.includes(type) ? type : fallback,
     namespaces: normaliseNamespaces(query.get("namespaces") ?? ""),
   };
+  const window = query.get("window");
+  if (window && DURATION.test(window)) params.window = window;
+  const at = query.get("at");
+  if (at && Number.isFinite(Date.parse(at))) params.at = new Date(Date.parse(at)).toISOString();
+  return params;
+}
+
+/** The subscribe/REST params: unset optional keys are left out, not sent empty. */
+export function wireParams(params: GraphParams): Record<string, unknown> {
+  const wire: Record<string, unknown> = { graph_type: params.graph_type, namespaces: params.namespaces };
+  if (params.window) wire.window = params.window;
+  if (params.at) wire.at = params.at;
+  return wire;
+}
+
+export function sameParams(a: GraphParams, b: GraphParams): boolean {
+  return JSON.stringify(wireParams(a)) === JSON.stringify(wireParams(b));
+}
+
+/** Everything of the graph page a link carries. */
+export interface GraphUrlState {
+  params: GraphParams;
+  selection: { group: "node" | "edge"; id: string } | null;
+  find: string;
+  hide: string;
+  problems: boolean;
+}
+
+export function stateFromUrl(search: string): GraphUrlState {
+  const query = new URLSearchParams(search);
+  const sel = query.get("sel") ?? "";
+  const [group, ...rest] = sel.split(":");
+  const id = rest.join(":");
+  return {
+    params: paramsFromUrl(search),
+    selection: (group === "node" || group === "edge") && id ? { group, id } : null,
+    find: query.get("find") ?? "",
+    hide: query.get("hide") ?? "",
+    problems: query.get("problems") === "1",
+  };
+}
+
+function setOrDelete(url: URL, key: string, value: string | undefined): void {
+  if (value) url.searchParams.set(key, value);
+  else url.searchParams.delete(key);
 }
 
 export function urlWithParams(href: string, params: GraphParams): string {
   const url = new URL(href);
   url.searchParams.set("graph_type", params.graph_type);
-  if (params.namespaces) url.searchParams.set("namespaces", params.namespaces);
-  else url.searchParams.delete("namespaces");
+  setOrDelete(url, "namespaces", params.namespaces);
+  setOrDelete(url, "window", params.window);
+  setOrDelete(url, "at", params.at);
+  return url.toString();
+}
+
+export function urlWithState(href: string, state: GraphUrlState): string {
+  const url = new URL(urlWithParams(href, state.params));
+  setOrDelete(url, "sel", state.selection ? `${state.selection.group}:${state.selection.id}` : "");
+  setOrDelete(url, "find", state.find);
+  setOrDelete(url, "hide", state.hide);
+  setOrDelete(url, "problems", state.problems ? "1" : "");
   return url.toString();
 }
 
@@ -68,6 +126,25 @@ export class Controls {
     return { ...this.params };
   }
 
+  /** Shows params restored from the URL (back/forward) without announcing them again. */
+  show(params: GraphParams): void {
+    this.params = { ...params };
+    this.els.graphType.value = params.graph_type;
+    this.els.namespaceText.value = params.namespaces;
+    this.renderList();
+    this.renderSummary();
+  }
+
+  /** Time params come from the time controls; they ride along with the filters. */
+  setTime(time: { window?: string; at?: string }): void {
+    const next: GraphParams = { graph_type: this.params.graph_type, namespaces: this.params.namespaces };
+    if (time.window) next.window = time.window;
+    if (time.at) next.at = time.at;
+    if (sameParams(next, this.params)) return;
+    this.params = next;
+    this.events.onParams(this.current);
+  }
+
   /** Checkboxes for every namespace seen so far; rebuilt only when that set changes. */
   setKnownNamespaces(names: Iterable<string>): void {
     const sorted = [...new Set(names)].sort();
@@ -80,7 +157,7 @@ export class Controls {
     const next = { ...this.params, ...update };
     next.namespaces = normaliseNamespaces(next.namespaces);
     this.els.namespaceText.value = next.namespaces;
-    if (next.graph_type === this.params.graph_type && next.namespaces === this.params.namespaces) return;
+    if (sameParams(next, this.params)) return;
     this.params = next;
     this.renderList();
     this.renderSummary();

@@ -7,9 +7,11 @@
 
 import cytoscape from "cytoscape";
 
+import { edgeSubject, matches, nodeSubject, type Expr } from "./findexpr";
 import { fmtMs, fmtPct, fmtRps, fmtThroughput, isNum } from "./format";
 import { isPosition, placeNewcomers, type Newcomer } from "./placement";
 import { stylesheet } from "./style";
+import { currentTheme } from "./theme";
 import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot, Position } from "./types";
 
 export type LabelMode = "rps" | "p95" | "error" | "mtls" | "none";
@@ -72,6 +74,15 @@ function preventInjectedStylesheet(): void {
   document.head.append(placeholder);
 }
 
+/** What the toolbar asks the view to show: find highlights, hide removes, problems narrows. */
+export interface GraphFilters {
+  find: Expr;
+  hide: Expr;
+  problemsOnly: boolean;
+}
+
+const PROBLEMS = new Set(["degraded", "failure"]);
+
 export interface GraphViewEvents {
   onSelect(selection: Selection): void;
 }
@@ -83,19 +94,21 @@ export class GraphView {
   /** Every namespace seen since the page loaded, so a filter can be widened again. */
   readonly seenNamespaces = new Set<string>();
   labelMode: LabelMode = "rps";
+  filters: GraphFilters = { find: [], hide: [], problemsOnly: false };
   private fitPending = true;
 
   constructor(container: HTMLElement, events: GraphViewEvents) {
     preventInjectedStylesheet();
     this.cy = cytoscape({
       container,
-      style: stylesheet(),
+      style: stylesheet(currentTheme()),
       layout: { name: "preset" },
       minZoom: 0.05,
       maxZoom: 4,
       selectionType: "single",
       boxSelectionEnabled: false,
     });
+    window.addEventListener("meshwatch:theme", () => this.cy.style(stylesheet(currentTheme())));
     // Cytoscape only watches the window; the side panel opening narrows the container too.
     new ResizeObserver(() => this.cy.resize()).observe(container);
     this.cy.on("tap", "node, edge", (event) => {
@@ -123,6 +136,7 @@ export class GraphView {
       // Nothing left on screen (first paint, another graph type): the server's layout wins.
       this.upsert(data.nodes, data.edges, this.nodes.size === 0);
     });
+    this.applyFilters();
     if (this.fitPending && this.nodes.size > 0) {
       this.cy.fit(undefined, 30);
       this.fitPending = false;
@@ -134,6 +148,90 @@ export class GraphView {
       this.remove(delta.remove?.nodes ?? [], delta.remove?.edges ?? []);
       this.upsert(delta.upsert?.nodes ?? [], delta.upsert?.edges ?? [], false);
     });
+    this.applyFilters();
+  }
+
+  setFilters(filters: GraphFilters): void {
+    this.filters = filters;
+    this.applyFilters();
+  }
+
+  /**
+   * Marks every element: `mw-hidden` (hide matched, or not a problem when only problems
+   * show), `mw-found` / `mw-dimmed` while a find is active. O(nodes + edges), run after
+   * every update, so new elements are judged like old ones.
+   */
+  applyFilters(): void {
+    const { find, hide, problemsOnly } = this.filters;
+    const hiddenNodes = new Set<string>();
+    const shownEdges = new Set<string>();
+    const problemNodes = new Set<string>();
+    for (const edge of this.edges.values()) {
+      const problem = PROBLEMS.has(String(edge.health));
+      if (problem) problemNodes.add(edge.source).add(edge.target);
+    }
+    for (const node of this.nodes.values()) {
+      const drop =
+        (hide.length > 0 && matches(hide, nodeSubject(node))) ||
+        (problemsOnly && !PROBLEMS.has(String(node.health)) && !problemNodes.has(node.id));
+      if (drop) hiddenNodes.add(node.id);
+    }
+    for (const edge of this.edges.values()) {
+      const drop =
+        hiddenNodes.has(edge.source) ||
+        hiddenNodes.has(edge.target) ||
+        (hide.length > 0 && matches(hide, edgeSubject(edge, this.nodes))) ||
+        (problemsOnly && !PROBLEMS.has(String(edge.health)));
+      if (!drop) shownEdges.add(edge.id);
+    }
+    const finding = find.length > 0;
+    this.cy.batch(() => {
+      this.cy.nodes().forEach((n) => {
+        const node = this.nodes.get(n.id());
+        n.toggleClass("mw-hidden", hiddenNodes.has(n.id()));
+        const found = finding && node !== undefined && matches(find, nodeSubject(node));
+        n.toggleClass("mw-found", found);
+        n.toggleClass("mw-dimmed", finding && !found);
+      });
+      this.cy.edges().forEach((e) => {
+        const edge = this.edges.get(e.id());
+        e.toggleClass("mw-hidden", !shownEdges.has(e.id()));
+        const found = finding && edge !== undefined && matches(find, edgeSubject(edge, this.nodes));
+        e.toggleClass("mw-found", found);
+        e.toggleClass("mw-dimmed", finding && !found);
+      });
+    });
+  }
+
+  /** Ids of what is on screen now (not hidden), for tests and exports. */
+  visibleIds(): { nodes: string[]; edges: string[] } {
+    return {
+      nodes: this.cy.nodes().not(".mw-hidden").map((n) => n.id()),
+      edges: this.cy.edges().not(".mw-hidden").map((e) => e.id()),
+    };
+  }
+
+  /** The graph as the server sent it (what is on screen, filters applied), for download. */
+  exportJson(meta: Record<string, unknown>): string {
+    const visible = this.visibleIds();
+    const nodeIds = new Set(visible.nodes);
+    const edgeIds = new Set(visible.edges);
+    return JSON.stringify(
+      {
+        ...meta,
+        nodes: [...this.nodes.values()]
+          .filter((n) => nodeIds.has(n.id))
+          .map((n) => ({ ...n, position: { ...this.cy.getElementById(n.id).position() } })),
+        edges: [...this.edges.values()].filter((e) => edgeIds.has(e.id)),
+      },
+      null,
+      2,
+    );
+  }
+
+  exportPng(): Blob {
+    const bg = getComputedStyle(document.documentElement).getPropertyValue("--mw-surface").trim() || "#ffffff";
+    return this.cy.png({ output: "blob", full: true, scale: 2, bg }) as unknown as Blob;
   }
 
   setLabelMode(mode: LabelMode): void {

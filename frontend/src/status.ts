@@ -1,7 +1,10 @@
-// The connection indicator. Its data- attributes are also the hooks the browser tests read:
-// data-state (connecting | live | reconnecting | offline) and data-seq (the last applied seq).
+// The connection indicator in the header, one per page, fed by every view on it. Its data-
+// attributes are also the hooks the browser tests read: data-state (connecting | live |
+// reconnecting | offline), data-seq (the last applied seq), data-stale ("true" when the newest
+// data is older than ~2 intervals, see stale.ts) and data-replay ("true" on a pinned past view).
 
 import { fmtClock } from "./format";
+import { isStale } from "./stale";
 import type { LiveState } from "./types";
 
 const TEXT: Record<LiveState, string> = {
@@ -12,28 +15,54 @@ const TEXT: Record<LiveState, string> = {
 };
 
 export class StatusIndicator {
+  private state: LiveState = "connecting";
+  private newestMs: number | null = null;
+  private replay = false;
+
   constructor(
     private readonly root: HTMLElement,
     private readonly stateText: HTMLElement,
     private readonly updatedText: HTMLElement,
     private readonly errorText: HTMLElement,
-  ) {}
-
-  setState(state: LiveState): void {
-    this.root.dataset.state = state;
-    this.stateText.textContent = TEXT[state];
+    private readonly intervalS: number = 15,
+    private readonly now: () => number = Date.now,
+  ) {
+    // Staleness grows while nothing arrives, so it is checked on a clock, not only on data.
+    setInterval(() => this.render(), 5000);
   }
 
-  /** Called after a snapshot or delta has been drawn. */
-  updated(seq: number, generatedAt: string | undefined, now: Date = new Date()): void {
+  setState(state: LiveState): void {
+    this.state = state;
+    this.render();
+  }
+
+  /** Called after a snapshot or delta has been drawn; `dataMs` is its data time (stale.ts). */
+  updated(seq: number, dataMs: number | null, generatedAt?: string): void {
     this.root.dataset.seq = String(seq);
-    this.updatedText.textContent = `last update ${fmtClock(now)}`;
+    if (dataMs !== null) this.newestMs = dataMs;
     // The cycle's own timestamp, for when the browser's clock and the cluster's disagree.
     this.updatedText.title = generatedAt ? `data generated at ${generatedAt}` : "";
     this.errorText.textContent = "";
+    this.render();
+  }
+
+  /** A pinned past view (replay): it gets no deltas, so it is never "stale", only old. */
+  setReplay(replay: boolean): void {
+    this.replay = replay;
+    this.render();
   }
 
   error(detail: string): void {
     this.errorText.textContent = detail;
+  }
+
+  private render(): void {
+    const stale = !this.replay && this.state === "live" && isStale(this.newestMs, this.now(), this.intervalS);
+    this.root.dataset.state = this.state;
+    this.root.dataset.stale = String(stale);
+    this.root.dataset.replay = String(this.replay);
+    this.stateText.textContent = this.replay ? "replay" : stale ? "stale" : TEXT[this.state];
+    const asOf = this.newestMs === null ? "" : fmtClock(new Date(this.newestMs));
+    this.updatedText.textContent = !asOf ? "" : this.replay || stale ? `data as of ${asOf}` : `last update ${asOf}`;
   }
 }

@@ -19,7 +19,13 @@ const KIND_STYLE: Record<string, { shape: cytoscape.Css.NodeShape; fill: string 
   unknown: { shape: "diamond", fill: "#f0f0f0" },
 };
 
-export function stylesheet(): cytoscape.StylesheetJson {
+const THEME_TEXT = {
+  light: { node: "#151515", edge: "#3c3f42", edgeBg: "#ffffff" },
+  dark: { node: "#e6e8eb", edge: "#c9ccd1", edgeBg: "#1b1d21" },
+};
+
+export function stylesheet(theme: "light" | "dark" = "light"): cytoscape.StylesheetJson {
+  const text = THEME_TEXT[theme];
   const sheet: cytoscape.StylesheetJson = [
     {
       selector: "node",
@@ -36,7 +42,7 @@ export function stylesheet(): cytoscape.StylesheetJson {
         "text-margin-y": 4,
         "font-size": 11,
         "font-family": "system-ui, sans-serif",
-        color: "#151515",
+        color: text.node,
         "line-height": 1.25,
         "min-zoomed-font-size": 6, // unreadable labels cost paint time on big graphs
       },
@@ -55,14 +61,18 @@ export function stylesheet(): cytoscape.StylesheetJson {
         label: "data(label)",
         "font-size": 9,
         "font-family": "system-ui, sans-serif",
-        color: "#3c3f42",
-        "text-background-color": "#ffffff",
+        color: text.edge,
+        "text-background-color": text.edgeBg,
         "text-background-opacity": 0.85,
         "text-background-padding": "1px",
         "min-zoomed-font-size": 6,
       },
     },
     { selector: 'edge[health = "idle"]', style: { "line-style": "dashed" } },
+    { selector: ".mw-hidden", style: { display: "none" } },
+    { selector: ".mw-dimmed", style: { opacity: 0.2 } },
+    { selector: "node.mw-found", style: { "overlay-color": "#f0ab00", "overlay-opacity": 0.35, "overlay-padding": 8 } },
+    { selector: "edge.mw-found", style: { "overlay-color": "#f0ab00", "overlay-opacity": 0.35, "overlay-padding": 4 } },
     { selector: ":selected", style: { "overlay-color": "#0066cc", "overlay-opacity": 0.18, "overlay-padding": 6 } },
   ];
   for (const [kind, { shape, fill }] of Object.entries(KIND_STYLE)) {

@@ -59,7 +59,8 @@ export interface GraphDelta {
 export interface GraphParams {
   graph_type: GraphType;
   namespaces: string; // comma list, as in the REST query; "" means every visible namespace
-  window?: string;
+  window?: string; // a duration ("15m"); absent: the server's default (5m)
+  at?: string; // ISO 8601 end of a past window: a pinned view (replay); absent: live
 }
 
 export type ServerMessage =

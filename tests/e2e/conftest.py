@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_TIMEOUT_S = 120.0
+# The environment of the demo server the session started (empty with an external one), so a
+# test can run `manage.py` against the same database (say, to add a user or a rule).
+DEMO_ENV: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
@@ -118,12 +121,14 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path) -> None:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_server(tmp_path_factory) -> Iterator[str]:
     """`manage.py demo` on a free loopback port, on its own SQLite file; yields its base URL.
 
     A 3 s cycle keeps the test short; 10 minutes of backfill keep start-up quick while still
-    giving the graph history. The server always stops, whatever the test did.
+    giving the graph history. One server for the whole session (each start costs the
+    backfill); the tests only read, except the alerts test, which adds rules of its own.
+    The server always stops, whatever the test did.
     MESHWATCH_E2E_BASE_URL=http://127.0.0.1:8000 runs the tests against a demo already running.
     """
     if os.environ.get("MESHWATCH_E2E_BASE_URL"):
@@ -140,6 +145,8 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("REDIS_URL", None)  # the demo is the in-memory layer by definition
+    DEMO_ENV.clear()
+    DEMO_ENV.update(env)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "demo", "--port", str(port)],
@@ -160,3 +167,20 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
             proc.kill()
             proc.wait(timeout=15)
         print(f"\ndemo server log: {log_path}")
+
+
+@pytest.fixture
+def demo_manage(demo_server):
+    """Runs `manage.py ARGS…` on the demo's own database; skips with an external demo."""
+    if not DEMO_ENV:
+        pytest.skip("the demo runs elsewhere (MESHWATCH_E2E_BASE_URL): no access to its database")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=REPO, env=DEMO_ENV,
+            capture_output=True, text=True, timeout=60,
+        )
+        assert done.returncode == 0, f"manage.py {args[0]} failed:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    return run

@@ -80,17 +80,25 @@ SNAPSHOT = {
 }
 
 
-def rendered_page_html() -> bytes:
-    """What Django serves at `/`, rendered by the real view and templates."""
+def no_database():
+    """The harness renders pages without a database: the one context value that reads it
+    (backfill progress) says "no backfill"."""
+    from unittest import mock
+
+    return mock.patch("webapp.traffic.status.backfill_in_progress", return_value=None)
+
+
+def rendered_page_html(view_name: str = "graph_page", path: str = "/") -> bytes:
+    """What Django serves at `path`, rendered by the real view and templates."""
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory, override_settings
 
-    from webapp.ui.views import graph_page
+    from webapp.ui import views
 
-    request = RequestFactory().get("/")
+    request = RequestFactory().get(path)
     request.user = AnonymousUser()
-    with override_settings(ROOT_URLCONF="tests.e2e.urls"):
-        return graph_page(request).content
+    with override_settings(ROOT_URLCONF="tests.e2e.urls"), no_database():
+        return getattr(views, view_name)(request).content
 
 
 def rendered_login_html() -> bytes:
@@ -101,7 +109,7 @@ def rendered_login_html() -> bytes:
 
     request = RequestFactory().get("/login/")
     request.user = AnonymousUser()
-    with override_settings(ROOT_URLCONF="tests.e2e.urls", MESHWATCH_AUTH="login"):
+    with override_settings(ROOT_URLCONF="tests.e2e.urls", MESHWATCH_AUTH="login"), no_database():
         response = resolve("/login/").func(request)
         return response.render().content
 
@@ -140,15 +148,13 @@ class FakeLive:
         return [m for m in self.received if m.get("type") == "subscribe"]
 
 
-@pytest.fixture
-def harness(page):
-    """The graph page on the fake origin, its websocket answered by a FakeLive."""
-    html = rendered_page_html()
-    live = FakeLive()
+def serve_harness(page, html: bytes, live: FakeLive, path: str = "/") -> None:
+    """Serves `html` at `path` on the fake origin under the strict CSP, the static files from
+    the repo, and answers the websocket with `live`."""
 
     def serve(route) -> None:
-        path = route.request.url.removeprefix(ORIGIN).split("?")[0]
-        if path == "/":
+        url_path = route.request.url.removeprefix(ORIGIN).split("?")[0]
+        if url_path == path:
             route.fulfill(
                 status=200,
                 body=html,
@@ -157,8 +163,8 @@ def harness(page):
                     "Content-Security-Policy": CSP,
                 },
             )
-        elif path.startswith("/static/") and (STATIC / path[len("/static/") :]).is_file():
-            file = STATIC / path[len("/static/") :]
+        elif url_path.startswith("/static/") and (STATIC / url_path[len("/static/") :]).is_file():
+            file = STATIC / url_path[len("/static/") :]
             route.fulfill(
                 status=200,
                 body=file.read_bytes(),
@@ -173,6 +179,13 @@ def harness(page):
         "dialog",
         lambda dialog: (page.mw_errors.append(f"dialog: {dialog.message}"), dialog.dismiss()),
     )
+
+
+@pytest.fixture
+def harness(page):
+    """The graph page on the fake origin, its websocket answered by a FakeLive."""
+    live = FakeLive()
+    serve_harness(page, rendered_page_html(), live)
     page.goto(f"{ORIGIN}/")
     page.wait_for_function("() => window.meshwatch && window.meshwatch.snapshotCount === 1")
     return page, live
@@ -197,7 +210,7 @@ def edge_labels(page) -> dict:
     )
 
 
-def test_hostile_names_are_text_everywhere(harness):
+def test_hostile_names_are_text_everywhere(harness, e2e_output):
     page, live = harness
     assert live.subscribes()[0] == {
         "type": "subscribe",
@@ -221,6 +234,9 @@ def test_hostile_names_are_text_everywhere(harness):
         f"() => window.meshwatch.cy.getElementById({json.dumps(EVIL)}).data('label')"
     )
     assert label == f"{EVIL_NAME}\n{EVIL_NS}"
+    shot = e2e_output / "harness-graph-hostile.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}")
     assert page.mw_errors == []
 
 
@@ -445,9 +461,42 @@ def test_signed_in_header_has_a_post_logout():
     request.user = SimpleNamespace(
         is_authenticated=True, is_anonymous=False, get_username=lambda: "<alice>"
     )
-    with override_settings(ROOT_URLCONF="tests.e2e.urls", MESHWATCH_AUTH="login"):
+    with override_settings(ROOT_URLCONF="tests.e2e.urls", MESHWATCH_AUTH="login"), no_database():
         html = graph_page(request).content.decode()
     assert "Anonymous read-only demo mode" not in html
     assert '<form method="post" action="/logout/"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert "&lt;alice&gt;" in html and "<alice>" not in html
+
+
+def test_hostile_strings_are_text_in_the_overview_and_alerts(page, e2e_output):
+    """Namespaces, names and alert fields from the server reach the other views as text too."""
+    overview_html = rendered_page_html("overview_page", "/overview")
+    live = FakeLive()
+
+    def answer(ws, message: dict) -> None:
+        topic = message["topic"]
+        data = SNAPSHOT if topic == "graph" else {
+            "generated_at": SNAPSHOT["generated_at"],
+            "alerts": [{"id": "alert:1", "state": "firing", "name": EVIL_NAME,
+                        "subject": f"workload:{EVIL_NS}/x", "labels": {"namespace": EVIL_NS},
+                        "severity": EVIL_NAME, "summary": EVIL_NAME}],
+        }
+        ws.send(json.dumps({"v": 1, "type": "snapshot", "topic": topic, "seq": 1, "data": data}))
+
+    live.on_subscribe = answer
+    serve_harness(page, overview_html, live, "/overview")
+    page.goto(f"{ORIGIN}/overview")
+    page.locator("#mw-overview-table").wait_for()
+    page.wait_for_function("() => window.meshwatch.page.alertsLive.snapshotCount === 1")
+    row = page.locator(f"#mw-overview-table tr[data-namespace={json.dumps(EVIL_NS)}]")
+    assert row.locator("a").text_content() == EVIL_NS
+    assert row.locator("td").nth(7).text_content() == "1", "the evil namespace's firing alert"
+    assert sorted(s["topic"] for s in live.subscribes()) == ["alerts", "graph"]
+    assert len(live.sockets) == 1, "one socket for both topics"
+    assert page.locator("img, b").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+    shot = e2e_output / "harness-overview-hostile.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}")
+    assert page.mw_errors == [], page.mw_errors

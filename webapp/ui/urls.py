@@ -9,6 +9,10 @@ app_name = "ui"
 
 urlpatterns = [
     path("", views.graph_page, name="graph"),
+    path("overview", views.overview_page, name="overview"),
+    path("heatmap", views.heatmap_page, name="heatmap"),
+    path("dns", views.dns_page, name="dns"),
+    path("alerts", views.alerts_page, name="alerts"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),
