@@ -107,3 +107,23 @@ def test_a_repeated_request_is_served_from_the_cycle_cache(
     pipeline.run_cycle(t0 + timedelta(seconds=15), simulator_source, publish=False)
     newer = _get(client, alice_token, namespaces="bookinfo").json()
     assert newer["window"]["end"] > first["window"]["end"]  # a new cycle is a new graph
+
+
+def test_a_watcher_batch_invalidates_the_cached_graph(client, alice_token, history):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from webapp.inventory.models import WatcherLease
+
+    def queries_of_one_request() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _get(client, alice_token, namespaces="bookinfo")
+        return len(queries)
+
+    queries_of_one_request()
+    cached = queries_of_one_request()
+    now = timezone.now()
+    WatcherLease.objects.create(name="watcher", holder="w1", expires_at=now, acquired_at=now)
+    assert queries_of_one_request() > cached  # the batch's lease renewal forced a rebuild
+    assert queries_of_one_request() == cached  # and the rebuilt graph is cached again

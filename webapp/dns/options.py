@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from webapp.env import parse_duration
-from webapp.graph.options import MAX_WINDOW_S, OptionsError
+from webapp.graph.options import MAX_WINDOW_S, OptionsError, parse_namespaces
 from webapp.timeparse import parse_time
 
 DEFAULT_WINDOW = "5m"
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _LABEL_MAX = 253
 
 
@@ -49,7 +47,7 @@ class DnsOptions:
             at=at,
             server=_label("server", params.get("server")),
             zone=_label("zone", params.get("zone")),
-            namespaces=_namespaces(params.get("namespaces")),
+            namespaces=parse_namespaces(params.get("namespaces")),
             step_s=step_s,
         )
 
@@ -82,14 +80,3 @@ def _label(name: str, value: object) -> str:
             f"{name} must be a CoreDNS label value of at most {_LABEL_MAX} characters"
         )
     return text
-
-
-def _namespaces(value: object) -> tuple[str, ...]:
-    if value in (None, ""):
-        return ()
-    items = value if isinstance(value, list | tuple) else str(value).split(",")
-    names = sorted({str(item).strip() for item in items if str(item).strip()})
-    for name in names:
-        if not _NAMESPACE.match(name):
-            raise OptionsError(f"namespace {name[:70]!r} is not a valid Kubernetes namespace name")
-    return tuple(names)

@@ -17,7 +17,8 @@ from webapp.timeparse import parse_time
 GRAPH_TYPES = ("workload", "app", "versioned_app", "service")
 DEFAULT_WINDOW = "5m"
 MAX_WINDOW_S = 30 * 86400
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# A Kubernetes namespace name (an RFC 1123 label); shared by every parser of user input.
+NAMESPACE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 class OptionsError(ValueError):
@@ -69,7 +70,7 @@ class GraphOptions:
             raise OptionsError(f"at: {exc}") from exc
         return cls(
             graph_type=graph_type,
-            namespaces=_namespaces(params.get("namespaces")),
+            namespaces=parse_namespaces(params.get("namespaces")),
             window_s=window_s,
             window_text=window_text,
             at=at,
@@ -90,12 +91,13 @@ class GraphOptions:
         }
 
 
-def _namespaces(value: object) -> tuple[str, ...]:
+def parse_namespaces(value: object) -> tuple[str, ...]:
+    """Namespace names from a comma list or a JSON list, sorted and checked."""
     if value in (None, ""):
         return ()
     items = value if isinstance(value, list | tuple) else str(value).split(",")
     names = sorted({str(item).strip() for item in items if str(item).strip()})
     for name in names:
-        if not _NAMESPACE.match(name):
+        if not NAMESPACE_NAME.match(name):
             raise OptionsError(f"namespace {name[:70]!r} is not a valid Kubernetes namespace name")
     return tuple(names)

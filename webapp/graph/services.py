@@ -55,6 +55,7 @@ def _cache_key(options: GraphOptions, end: datetime, latest: datetime | None) ->
         repr(options.health),
         end.isoformat(),
         latest.isoformat() if latest else None,
+        inventory_version(),
     ]
     digest = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()
     return f"meshwatch.graph.{digest}"

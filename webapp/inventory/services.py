@@ -10,16 +10,15 @@ telemetry what exists, and the two must not take turns deleting each other's row
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.records import ClusterFactsRecord, Inventory
+from webapp.graph.options import NAMESPACE_NAME
 from webapp.inventory import lease, models, rows
 
 log = logging.getLogger("meshwatch.inventory")
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 # Namespaced parts of an Inventory: (record field, model, values function, key fields).
 PARTS: dict[str, tuple[type[Any], Callable[[Any], rows.Values], tuple[str, ...]]] = {
@@ -115,7 +114,7 @@ def _replace_part(
 def _replace_namespaces(inventory: Inventory) -> int:
     # A namespace name that Kubernetes could not have made (telemetry labels are free text)
     # is left out, and with it everything listed under it.
-    listed = {ns.name: ns for ns in inventory.namespaces if _NAMESPACE.match(ns.name)}
+    listed = {ns.name: ns for ns in inventory.namespaces if NAMESPACE_NAME.match(ns.name)}
     skipped = len(inventory.namespaces) - len(listed)
     if skipped:
         log.warning(
@@ -130,7 +129,7 @@ def _adopt(inventory: Inventory, scope: Scope, stored: dict[str, models.Namespac
         r.namespace
         for part in scope.parts
         for r in getattr(inventory, part)
-        if r.namespace not in stored and _NAMESPACE.match(r.namespace)
+        if r.namespace not in stored and NAMESPACE_NAME.match(r.namespace)
     }
     for name in sorted(needed):
         stored[name], _ = models.Namespace.objects.get_or_create(name=name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from rest_framework import serializers
@@ -20,8 +19,8 @@ from webapp.alerts.models import (
     Silence,
 )
 from webapp.alerts.rules import KINDS
+from webapp.graph.options import NAMESPACE_NAME
 
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _SCOPE_KEYS = {"namespaces", "workload_selector", "service_selector"}
 
 
@@ -36,8 +35,9 @@ def _string_map(value: Any, name: str) -> dict[str, str]:
 class ReceiverSerializer(serializers.ModelSerializer):
     """A receiver; `secret` is write-only (omit it and one is generated, shown once)."""
 
-    secret = serializers.CharField(write_only=True, required=False, min_length=16,
-                                   max_length=200, trim_whitespace=False)
+    secret = serializers.CharField(
+        write_only=True, required=False, min_length=16, max_length=200, trim_whitespace=False
+    )
 
     class Meta:
         model = Receiver
@@ -58,23 +58,42 @@ class AlertRuleSerializer(serializers.ModelSerializer):
 
     kind = serializers.ChoiceField(choices=sorted(KINDS))
     receivers = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Receiver.objects.all(), required=False)
+        many=True, queryset=Receiver.objects.all(), required=False
+    )
 
     class Meta:
         model = AlertRule
-        fields = ["id", "name", "kind", "scope", "threshold", "for_seconds", "window_seconds",
-                  "severity", "labels", "annotations", "group_by", "params", "receivers",
-                  "enabled", "muted_until", "last_evaluated_at", "last_note", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "scope",
+            "threshold",
+            "for_seconds",
+            "window_seconds",
+            "severity",
+            "labels",
+            "annotations",
+            "group_by",
+            "params",
+            "receivers",
+            "enabled",
+            "muted_until",
+            "last_evaluated_at",
+            "last_note",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["last_evaluated_at", "last_note", "created_at", "updated_at"]
 
     def validate_scope(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict) or set(value) - _SCOPE_KEYS:
             raise serializers.ValidationError(
-                f"scope is an object with {', '.join(sorted(_SCOPE_KEYS))}")
+                f"scope is an object with {', '.join(sorted(_SCOPE_KEYS))}"
+            )
         namespaces = value.get("namespaces", [])
         if not isinstance(namespaces, list) or not all(
-            isinstance(n, str) and _NAMESPACE.match(n) for n in namespaces
+            isinstance(n, str) and NAMESPACE_NAME.match(n) for n in namespaces
         ):
             raise serializers.ValidationError("scope.namespaces must be Kubernetes namespaces")
         for key in ("workload_selector", "service_selector"):
@@ -121,9 +140,23 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "rule", "rule_name", "subject", "fingerprint", "state", "severity",
-                  "value", "labels", "annotations", "evidence", "active_since", "firing_since",
-                  "resolved_at", "last_evaluated_at"]
+        fields = [
+            "id",
+            "rule",
+            "rule_name",
+            "subject",
+            "fingerprint",
+            "state",
+            "severity",
+            "value",
+            "labels",
+            "annotations",
+            "evidence",
+            "active_since",
+            "firing_since",
+            "resolved_at",
+            "last_evaluated_at",
+        ]
         read_only_fields = fields
 
 
@@ -159,8 +192,15 @@ class SilenceSerializer(serializers.ModelSerializer):
 class DeliveryAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeliveryAttempt
-        fields = ["number", "started_at", "status_code", "latency_ms", "ok", "error",
-                  "response_excerpt"]
+        fields = [
+            "number",
+            "started_at",
+            "status_code",
+            "latency_ms",
+            "ok",
+            "error",
+            "response_excerpt",
+        ]
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -172,9 +212,24 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "key", "receiver", "receiver_name", "rule", "event", "group_key",
-                  "status", "attempts", "next_attempt_at", "expires_at", "created_at",
-                  "delivered_at", "last_error", "attempt_log", "payload"]
+        fields = [
+            "id",
+            "key",
+            "receiver",
+            "receiver_name",
+            "rule",
+            "event",
+            "group_key",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "expires_at",
+            "created_at",
+            "delivered_at",
+            "last_error",
+            "attempt_log",
+            "payload",
+        ]
         read_only_fields = fields
 
     def get_payload(self, delivery: Delivery) -> Any:
@@ -184,6 +239,17 @@ class DeliverySerializer(serializers.ModelSerializer):
 class InboundAlertSerializer(serializers.ModelSerializer):
     class Meta:
         model = InboundAlert
-        fields = ["id", "fingerprint", "status", "receiver", "group_key", "labels",
-                  "annotations", "starts_at", "ends_at", "generator_url", "received_at"]
+        fields = [
+            "id",
+            "fingerprint",
+            "status",
+            "receiver",
+            "group_key",
+            "labels",
+            "annotations",
+            "starts_at",
+            "ends_at",
+            "generator_url",
+            "received_at",
+        ]
         read_only_fields = fields

@@ -16,13 +16,14 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
+from webapp.graph.options import NAMESPACE_NAME
+
 MAX_SELECTOR_CHARS = 2000
 MAX_REQUIREMENTS = 20
 _NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
 _PREFIX = r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?"
 _KEY = re.compile(rf"^({_PREFIX}/)?{_NAME}$")
 _VALUE = re.compile(rf"^({_NAME})?$")
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _SET = re.compile(r"^(?P<key>\S+)\s+(?P<op>in|notin)\s*\((?P<values>[^()]*)\)$")
 _EQ = re.compile(r"^(?P<key>[^=!\s]+)\s*(?P<op>==|=|!=)\s*(?P<value>\S*)$")
 
@@ -125,7 +126,7 @@ def namespaces_param(params: Mapping[str, str]) -> list[str]:
     raw = params.get("namespace") or params.get("namespaces") or ""
     names = sorted({n.strip() for n in raw.split(",") if n.strip()})
     for name in names:
-        if not _NAMESPACE.match(name):
+        if not NAMESPACE_NAME.match(name):
             raise FilterError(f"namespace {name[:70]!r} is not a valid Kubernetes namespace name")
     return names
 
