@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from collectors.sources import Source, configured_source, prefetching
 from webapp.dns.services import store_dns
 from webapp.inventory.services import apply_inventory
+from webapp.logs import cycle_context
 from webapp.traffic.models import Backfill, Cycle
 from webapp.traffic.services import store_samples
 
@@ -74,38 +75,39 @@ def run_cycle(
     if scheduled is None:
         scheduled = at is None
     at = at or aligned(datetime.now(UTC), interval)
-    source = source or configured_source()
-    reason = _pile_up(at, interval) if scheduled else ""
-    if reason:
-        return _skip(at, interval, source.name, reason)
-    try:
-        with transaction.atomic():  # a savepoint, so a lost claim leaves callers' work intact
-            cycle = Cycle.objects.create(at=at, interval_s=interval, source=source.name)
-    except IntegrityError:
-        return CycleResult(at, "skipped")
-    started = time.perf_counter()
-    try:
-        edges = _fetch_and_store(cycle, source, interval, publish)
-    except Exception as exc:  # noqa: BLE001 - any failure of one cycle must not stop the next
+    with cycle_context(at):  # every line logged on the cycle's behalf names it
+        source = source or configured_source()
+        reason = _pile_up(at, interval) if scheduled else ""
+        if reason:
+            return _skip(at, interval, source.name, reason)
+        try:
+            with transaction.atomic():  # a savepoint, so a lost claim leaves callers' work intact
+                cycle = Cycle.objects.create(at=at, interval_s=interval, source=source.name)
+        except IntegrityError:
+            return CycleResult(at, "skipped")
+        started = time.perf_counter()
+        try:
+            edges = _fetch_and_store(cycle, source, interval, publish)
+        except Exception as exc:  # noqa: BLE001 - any failure of one cycle must not stop the next
+            elapsed = (time.perf_counter() - started) * 1000
+            log.exception("cycle %s from %s failed", at.isoformat(), source.name)
+            Cycle.objects.filter(pk=cycle.pk).update(
+                status=Cycle.Status.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                duration_ms=elapsed,
+            )
+            return CycleResult(at, "failed", 0, elapsed, str(exc))
         elapsed = (time.perf_counter() - started) * 1000
-        log.exception("cycle %s from %s failed", at.isoformat(), source.name)
-        Cycle.objects.filter(pk=cycle.pk).update(
-            status=Cycle.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            duration_ms=elapsed,
+        Cycle.objects.filter(pk=cycle.pk).update(duration_ms=elapsed)
+        # Backfilled cycles are logged quietly: an hour of history is 240 of them.
+        log.log(
+            logging.INFO if publish else logging.DEBUG,
+            "cycle %s: %d edges in %.0f ms",
+            at.isoformat(),
+            edges,
+            elapsed,
         )
-        return CycleResult(at, "failed", 0, elapsed, str(exc))
-    elapsed = (time.perf_counter() - started) * 1000
-    Cycle.objects.filter(pk=cycle.pk).update(duration_ms=elapsed)
-    # Backfilled cycles are logged quietly: an hour of history is 240 of them.
-    log.log(
-        logging.INFO if publish else logging.DEBUG,
-        "cycle %s: %d edges in %.0f ms",
-        at.isoformat(),
-        edges,
-        elapsed,
-    )
-    return CycleResult(at, "ok", edges, elapsed)
+        return CycleResult(at, "ok", edges, elapsed)
 
 
 def _pile_up(at: datetime, interval: float) -> str:

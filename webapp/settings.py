@@ -223,11 +223,21 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
+# `text` for people (the demo), `json` for log pipelines: one object per line with the cycle
+# it belongs to (webapp/logs.py). Celery workers then log through this config too, instead of
+# replacing the root logger with their own text format.
+MESHWATCH_LOG_FORMAT = env_choice("MESHWATCH_LOG_FORMAT", "text", ("text", "json"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = MESHWATCH_LOG_FORMAT == "text"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "webapp.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": MESHWATCH_LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env_str("MESHWATCH_LOG_LEVEL", "INFO").upper()},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }
