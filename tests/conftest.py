@@ -37,7 +37,7 @@ def alice(db):
 
 @pytest.fixture
 def bob(db):
-    """A viewer persona (namespace grants come with the API issue)."""
+    """A viewer persona: sees nothing until `grant_namespaces` gives it namespaces."""
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user("bob", password="bob-password-1")
@@ -64,3 +64,16 @@ def _fresh_cache():
 def _fast_password_hashing(settings):
     """Personas get passwords; the production hasher's ~1 s per user buys tests nothing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def grant_namespaces(user, *namespaces: str, selector: str = "", team: str = ""):
+    """Put `user` in a team granted `namespaces` (and `selector`, if given); returns the team."""
+    from webapp.accounts.models import NamespaceGrant, Team
+
+    team_row, _ = Team.objects.get_or_create(name=team or f"team-{user.username}")
+    team_row.members.add(user)
+    for namespace in namespaces:
+        NamespaceGrant.objects.create(team=team_row, namespace=namespace)
+    if selector:
+        NamespaceGrant.objects.create(team=team_row, selector=selector)
+    return team_row

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "webapp.inventory",
     "webapp.traffic",
     "webapp.dns",
+    "webapp.security",
     "webapp.live",
     "webapp.api",
     "webapp.ui",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "webapp.accounts.middleware.LoginRequiredMiddleware",
+    "webapp.accounts.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.urls"
@@ -192,7 +194,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MESHWATCH_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS only when meshwatch is served over TLS; subdomains and preload are the domain
+# owner's decisions (and preload is hard to undo), so their checks are silenced.
+SECURE_HSTS_SECONDS = env_int("MESHWATCH_HSTS_SECONDS", 0, minimum=0)
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# Redirect plain HTTP to HTTPS, except the probes and /metrics the kubelet and Prometheus
+# reach over plain HTTP inside the cluster.
+SECURE_SSL_REDIRECT = env_bool("MESHWATCH_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("MESHWATCH_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.alerts.api import call
+from tests.conftest import grant_namespaces
 from webapp.alerts.models import AlertRule
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def test_it_creates_a_rule(client, alice_token, body):
 def test_a_viewer_may_write_too_but_anonymous_mode_may_not(client, bob, body, settings):
     from webapp.accounts.tokens import issue_token
 
+    grant_namespaces(bob, "bookinfo")
     token = issue_token(bob)[1]
     assert call(client, "post", "/api/v1/alert-rules", token, body).status_code == 201
     settings.MESHWATCH_AUTH = "anonymous"

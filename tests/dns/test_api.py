@@ -6,6 +6,7 @@ import pytest
 
 from collectors.prometheus import PrometheusClient
 from tests.collectors.dns.series import NEW, OLD, SERVER, UP_A, UP_B
+from tests.conftest import grant_namespaces
 from tests.dns.conftest import AT, CYCLES, INTERVAL_S
 from webapp.dns.models import DnsZoneSample
 
@@ -36,6 +37,7 @@ def test_a_token_works(client, settings, alice_token, prometheus_history):
 
 def test_a_logged_in_viewer_may_read_it(client, settings, bob):
     settings.MESHWATCH_AUTH = "login"
+    grant_namespaces(bob, "shop")
     client.force_login(bob)
     assert client.get("/api/v1/dns").status_code == 200
 

@@ -17,6 +17,7 @@ from collectors.records import (
     ServiceRecord,
     WorkloadRecord,
 )
+from tests.conftest import grant_namespaces
 from webapp.accounts.tokens import issue_token
 from webapp.inventory.services import apply_inventory
 
@@ -110,6 +111,9 @@ def test_login_mode_needs_a_login_or_a_token(api, inventory, path):
 
 
 def test_a_session_works_and_anonymous_mode_reads(client, bob, inventory, settings):
+    from webapp.inventory.models import Namespace
+
+    grant_namespaces(bob, *Namespace.objects.values_list("name", flat=True))
     client.force_login(bob)
     assert client.get("/api/v1/pods").json()["count"] == 6
     client.logout()
@@ -196,6 +200,7 @@ def test_cluster(api, inventory):
 
 
 def test_a_token_limited_to_namespaces_sees_only_them(api, bob, inventory):
+    grant_namespaces(bob, "shop", "bank")
     _, token = issue_token(bob, name="shop-only", namespaces=["shop"])
     assert {p["namespace"] for p in api("pods", token=token).json()["results"]} == {"shop"}
     assert [n["name"] for n in api("namespaces", token=token).json()["results"]] == ["shop"]

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import grant_namespaces
 from tests.live.conftest import live, receive, subscribe
 from webapp.accounts.tokens import issue_token
 
@@ -33,9 +34,10 @@ async def test_it_accepts_everyone_in_anonymous_mode(anonymous):
 
 
 async def test_it_accepts_a_logged_in_session(login_mode, bob):
+    await database_sync_to_async(grant_namespaces)(bob, "shop")
     cookie = await database_sync_to_async(_session_cookie)("bob", "bob-password-1")
     async with live(headers=[cookie]) as ws:
-        await subscribe(ws)
+        await subscribe(ws, {"namespaces": "shop"})
         assert (await receive(ws))["type"] == "snapshot"
 
 
@@ -69,6 +71,7 @@ async def test_it_refuses_an_expired_token(login_mode, alice):
 
 
 async def test_a_token_limited_to_namespaces_may_only_watch_those(login_mode, bob):
+    await database_sync_to_async(grant_namespaces)(bob, "shop", "bank")
     _, raw = await database_sync_to_async(issue_token)(bob, namespaces=["shop"])
     async with live(query=f"token={raw}") as ws:
         await subscribe(ws)

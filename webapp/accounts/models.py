@@ -1,4 +1,4 @@
-"""API tokens. Users are Django's own; teams and namespace grants come with the API issue."""
+"""API tokens, teams and namespace grants. Users are Django's own."""
 
 from __future__ import annotations
 
@@ -28,3 +28,45 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class Team(models.Model):
+    """A group of users that share namespace grants."""
+
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NamespaceGrant(models.Model):
+    """One namespace, by name, or every namespace whose labels match a selector, for a team."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="grants")
+    namespace = models.CharField(
+        max_length=63, blank=True, help_text="A namespace name; or leave empty and give a selector."
+    )
+    selector = models.TextField(
+        blank=True,
+        help_text="A Kubernetes label selector over namespace labels, e.g. team=payments.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.namespace or self.selector}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from webapp.graph.options import NAMESPACE_NAME
+        from webapp.inventory.api.filtersets import FilterError, parse_selector
+
+        if bool(self.namespace) == bool(self.selector.strip()):
+            raise ValidationError("Give either a namespace name or a label selector.")
+        if self.namespace and not NAMESPACE_NAME.match(self.namespace):
+            raise ValidationError({"namespace": "Not a valid Kubernetes namespace name."})
+        if self.selector:
+            try:
+                parse_selector(self.selector)
+            except FilterError as exc:
+                raise ValidationError({"selector": str(exc)}) from exc

@@ -11,6 +11,7 @@ urlpatterns = [
     path("heatmap", views.HeatmapView.as_view(), name="heatmap"),
     path("status", views.StatusView.as_view(), name="status"),
     path("", include("webapp.dns.api.urls")),
+    path("", include("webapp.security.api.urls")),
     path("", include("webapp.alerts.api.urls")),
     path("", include("webapp.inventory.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -19,10 +19,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 
+from webapp.graph.scope import scope_delta, scope_graph
 from webapp.live.broadcast import KEEP_ALIVE
-from webapp.live.permissions import connect_denied, subscription_denied
+from webapp.live.permissions import connect_denied, socket_namespaces, subscription_denied
 from webapp.live.subscriptions import Opening, keep_alive, open_subscription
 from webapp.live.topics import TOPICS, Topic, get_topic, group_name, state_key
 from webapp.ui.metrics import WEBSOCKET_CLIENTS
@@ -47,6 +49,11 @@ class Subscription:
     group: str
     seq: int = 0
     kept_alive_at: Any = None
+    # On the graph topic, for a socket that sees only some namespaces: what it may see,
+    # the view's unscoped graph, and the scoped graph it was last sent.
+    visible: set[str] | None = None
+    full: dict[str, Any] | None = None
+    scoped: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,11 +160,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         key = state_key(topic.name, options.as_params())
         sub = Subscription(topic, options, key, group_name(topic.name, key),
                            kept_alive_at=timezone.now())
+        if topic.name == "graph":
+            sub.visible = await database_sync_to_async(socket_namespaces)(self.scope)
         await self.channel_layer.group_add(sub.group, self.channel_name)
         self.subscriptions[topic.name] = sub
         await self._open(sub, request.since)
 
     async def _open(self, sub: Subscription, since: int | None) -> None:
+        if sub.visible is not None:
+            since = None  # a scoped socket rewrites deltas against the full graph it holds
         try:
             opening = await database_sync_to_async(open_subscription)(sub.topic, sub.options, since)
         except Exception:  # noqa: BLE001 - a failing builder must not take the socket down
@@ -169,14 +180,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _send_opening(self, sub: Subscription, opening: Opening) -> None:
         if opening.snapshot is not None:
+            snapshot = opening.snapshot
+            if sub.visible is not None:
+                sub.full = snapshot
+                sub.scoped = snapshot = scope_graph(snapshot, sub.visible, settings.SECRET_KEY)
             await self.send_json({"v": PROTOCOL_VERSION, "type": "snapshot",
                                   "topic": sub.topic.name, "seq": opening.seq,
-                                  "data": opening.snapshot})
+                                  "data": snapshot})
         for seq, data in opening.deltas:
             await self._send_delta(sub, seq, data)
         sub.seq = opening.seq
 
     async def _send_delta(self, sub: Subscription, seq: int, data: dict[str, Any]) -> None:
+        if sub.visible is not None and sub.full is not None and sub.scoped is not None:
+            sub.full, sub.scoped, data = scope_delta(
+                sub.full, sub.scoped, data, sub.visible, settings.SECRET_KEY,
+                sub.topic.collections)
         await self.send_json({"v": PROTOCOL_VERSION, "type": "delta", "topic": sub.topic.name,
                               "seq": seq, "data": data})
         sub.seq = seq

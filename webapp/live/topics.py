@@ -114,6 +114,18 @@ def _build_dns(options: Any) -> dict[str, Any]:
     return dns_snapshot(options)
 
 
+def _parse_mtls(params: Mapping[str, object]) -> Any:
+    from webapp.security.options import MtlsOptions
+
+    return MtlsOptions.from_params(params)
+
+
+def _build_mtls(options: Any) -> dict[str, Any]:
+    from webapp.security.snapshot import mtls_snapshot
+
+    return mtls_snapshot(options)
+
+
 TOPICS: dict[str, Topic] = {
     "graph": Topic("graph", _parse_graph, _build_graph, ("nodes", "edges")),
     # Each cycle's delta upserts the newest column (and the one it grew into) and removes
@@ -121,6 +133,8 @@ TOPICS: dict[str, Topic] = {
     "heatmap": Topic("heatmap", _parse_heatmap, _build_heatmap, ("columns",)),
     # Servers and upstreams change in place; latency columns slide as the heatmap's do.
     "dns": Topic("dns", _parse_dns, _build_dns, ("servers", "upstreams", "latency_columns")),
+    # Namespaces (their workloads inside) and mismatches change in place, keyed by id.
+    "mtls": Topic("mtls", _parse_mtls, _build_mtls, ("namespaces", "mismatches")),
     # Current alerts (meshwatch's and firing inbound ones); the alerts app advances these
     # views again after each evaluation, so their delta carries the new states.
     "alerts": Topic("alerts", _parse_alerts, _build_alerts, ("alerts",)),

@@ -11,13 +11,14 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from webapp.accounts.authentication import BearerTokenAuthentication
+from webapp.accounts.scoping import request_namespaces
 from webapp.alerts import inbound, services
 from webapp.alerts.api import serializers as s
 from webapp.alerts.models import Alert, AlertRule, Delivery, InboundAlert, Receiver, Silence
@@ -41,6 +42,33 @@ class DetailErrors:
         if isinstance(exc, ValidationError) and isinstance(data, dict | list) and not has_detail:
             response.data = {"detail": "; ".join(_flatten(data)), "errors": data}
         return response
+
+
+_NAMESPACE_LABELS = ("namespace", "source_namespace", "destination_namespace",
+                     "destination_workload_namespace", "destination_service_namespace")
+
+
+def rule_visible(scope: Any, visible: set[str] | None) -> bool:
+    """A rule is visible when its scope names namespaces, all of them visible (None: all)."""
+    if visible is None:
+        return True
+    wanted = scope.get("namespaces") if isinstance(scope, dict) else None
+    return bool(wanted) and isinstance(wanted, list) and set(map(str, wanted)) <= visible
+
+
+def alert_visible(labels: Any, visible: set[str] | None) -> bool:
+    """An alert is visible when every namespace its labels name is, and it names one."""
+    if visible is None:
+        return True
+    if not isinstance(labels, dict):
+        return False
+    named = {str(labels[k]) for k in _NAMESPACE_LABELS if labels.get(k)}
+    return bool(named) and named <= visible
+
+
+def _visible_rule_ids(visible: set[str] | None) -> list[int]:
+    return [pk for pk, scope in AlertRule.objects.values_list("pk", "scope")
+            if rule_visible(scope, visible)]
 
 
 def _created_by(request: Request) -> dict[str, Any]:
@@ -77,16 +105,37 @@ class ReceiverViewSet(DetailErrors, viewsets.ModelViewSet):
 class AlertRuleViewSet(DetailErrors, viewsets.ModelViewSet):
     """Alert rules: kinds, scope, threshold, `for`, severity, labels, templates, receivers."""
 
-    queryset = AlertRule.objects.prefetch_related("receivers").order_by("pk")
+    queryset = AlertRule.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.AlertRuleSerializer
 
+    def get_queryset(self) -> QuerySet[AlertRule]:
+        rules = AlertRule.objects.prefetch_related("receivers").order_by("pk")
+        visible = request_namespaces(self.request)
+        if visible is not None:
+            rules = rules.filter(pk__in=_visible_rule_ids(visible))
+        return rules
+
+    def _check_scope(self, serializer: BaseSerializer) -> None:
+        visible = request_namespaces(self.request)
+        scope = serializer.validated_data.get("scope", getattr(serializer.instance, "scope", {}))
+        if not rule_visible(scope or {}, visible):
+            raise PermissionDenied(
+                "a rule's scope.namespaces must name only namespaces you may see: "
+                + ", ".join(sorted(visible or ())))
+
     def perform_create(self, serializer: BaseSerializer) -> None:
+        self._check_scope(serializer)
         serializer.save(**_created_by(self.request))
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        self._check_scope(serializer)
+        serializer.save()
 
 
 class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     """Alerts, newest change first; `?state=firing` and `?rule=ID` filter."""
 
+    queryset = Alert.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.AlertSerializer
 
     def get_queryset(self) -> QuerySet[Alert]:
@@ -96,6 +145,11 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
             alerts = alerts.filter(state__in=params["state"].split(","))
         if params.get("rule", "").isdigit():
             alerts = alerts.filter(rule_id=int(params["rule"]))
+        visible = request_namespaces(self.request)
+        if visible is not None:
+            alerts = alerts.filter(pk__in=[
+                pk for pk, labels in alerts.values_list("pk", "labels")
+                if alert_visible(labels, visible)])
         return alerts
 
     def get_serializer_class(self) -> type[BaseSerializer]:
@@ -124,6 +178,7 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     """Deliveries with every attempt; `?status=dead` lists the dead letters."""
 
+    queryset = Delivery.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.DeliverySerializer
 
     def get_queryset(self) -> QuerySet[Delivery]:
@@ -134,6 +189,9 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             deliveries = deliveries.filter(status__in=params["status"].split(","))
         if params.get("receiver", "").isdigit():
             deliveries = deliveries.filter(receiver_id=int(params["receiver"]))
+        visible = request_namespaces(self.request)
+        if visible is not None:  # a delivery carries its rule's alerts: scoped like the rule
+            deliveries = deliveries.filter(rule_id__in=_visible_rule_ids(visible))
         return deliveries
 
     @extend_schema(request=None, responses={202: s.DeliverySerializer})
@@ -159,7 +217,9 @@ class AlertmanagerView(APIView):
 
     @extend_schema(request=None, responses={200: s.InboundAlertSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        rows: list[InboundAlert] = inbound.firing_inbound()
+        visible = request_namespaces(request)
+        rows: list[InboundAlert] = [row for row in inbound.firing_inbound()
+                                    if alert_visible(row.labels, visible)]
         return Response(s.InboundAlertSerializer(rows, many=True).data)
 
     @extend_schema(request=dict, responses={200: dict, 400: dict, 401: dict})

@@ -2,8 +2,8 @@
 
 Namespaced resources are addressed as `<resource>/<namespace>/<name>` (mesh policies as
 `mesh-policies/<namespace>/<kind>/<name>`: Istio and Linkerd both have an
-AuthorizationPolicy), cluster-scoped ones as `<resource>/<name>`. A token limited to some
-namespaces sees only their objects.
+AuthorizationPolicy), cluster-scoped ones as `<resource>/<name>`. A user or token sees only
+the objects of the namespaces `visible_namespaces` grants it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.accounts.scoping import request_namespaces
 from webapp.inventory import models, queries
 from webapp.inventory.api import serializers
 from webapp.inventory.api.filtersets import FilterError, filter_queryset
@@ -40,9 +41,9 @@ class InventoryPagination(PageNumberPagination):
     max_page_size = 1000
 
 
-def token_namespaces(request: Request) -> list[str]:
-    """The namespaces the request's API token is limited to; empty: no limit."""
-    return list(getattr(request.auth, "namespaces", None) or [])
+def visible(request: Request) -> set[str] | None:
+    """The namespaces the request's user (through its token) may see; None: all."""
+    return request_namespaces(request)
 
 
 @extend_schema_view(list=extend_schema(parameters=FILTERS))
@@ -60,8 +61,8 @@ class InventoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         queryset = self.base_queryset()
-        allowed = token_namespaces(self.request)
-        if self.namespaced and allowed:
+        allowed = visible(self.request)
+        if self.namespaced and allowed is not None:
             queryset = queryset.filter(namespace__name__in=allowed)
         if self.action != "list":
             return queryset
@@ -85,8 +86,8 @@ class NamespaceViewSet(InventoryViewSet):
 
     def base_queryset(self) -> QuerySet:
         queryset = models.Namespace.objects.order_by("name")
-        allowed = token_namespaces(self.request)
-        return queryset.filter(name__in=allowed) if allowed else queryset
+        allowed = visible(self.request)
+        return queryset if allowed is None else queryset.filter(name__in=allowed)
 
 
 class NodeViewSet(InventoryViewSet):
