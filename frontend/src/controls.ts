@@ -43,9 +43,25 @@ export function paramsFromUrl(search: string, fallback: GraphType = "workload"):
   return params;
 }
 
+// For a user limited to some namespaces, "all" means those: the server refuses a bare "all"
+// from them, since live views are shared by their params. Empty for everyone else.
+let scopeNamespaces = "";
+
+export function setScopeNamespaces(names: readonly string[] | null | undefined): void {
+  scopeNamespaces = (names ?? []).join(",");
+}
+
+/** The namespaces to ask for: the chosen ones, or all the user may see. */
+export function wireNamespaces(chosen: string): string {
+  return chosen || scopeNamespaces;
+}
+
 /** The subscribe/REST params: unset optional keys are left out, not sent empty. */
 export function wireParams(params: GraphParams): Record<string, unknown> {
-  const wire: Record<string, unknown> = { graph_type: params.graph_type, namespaces: params.namespaces };
+  const wire: Record<string, unknown> = {
+    graph_type: params.graph_type,
+    namespaces: wireNamespaces(params.namespaces),
+  };
   if (params.window) wire.window = params.window;
   if (params.at) wire.at = params.at;
   return wire;

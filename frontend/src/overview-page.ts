@@ -8,6 +8,7 @@ import { fmtMs, fmtPct, fmtRps, isNum } from "./format";
 import type { TopicSubscription } from "./live";
 import type { Shell } from "./shell";
 import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from "./types";
+import { wireNamespaces } from "./controls";
 
 export interface NamespaceRow {
   namespace: string;
@@ -106,7 +107,7 @@ export class OverviewPage {
     const sort = query.get("sort") as SortKey | null;
     if (sort && COLUMNS.some(([k]) => k === sort)) this.sortKey = sort;
     if (query.get("dir") === "asc") this.descending = false;
-    this.live = shell.subscribe<GraphSnapshot, GraphDelta>("graph", { graph_type: "workload", namespaces: "" }, {
+    this.live = shell.subscribe<GraphSnapshot, GraphDelta>("graph", { graph_type: "workload", namespaces: wireNamespaces("") }, {
       onSnapshot: (data) => {
         this.nodes.clear();
         this.edges.clear();

@@ -6,6 +6,7 @@ import { LiveSocket, liveUrl, type TopicHandlers, type TopicSubscription } from 
 import { dataTime } from "./stale";
 import { StatusIndicator } from "./status";
 import { initTheme } from "./theme";
+import { setScopeNamespaces } from "./controls";
 
 export interface PageConfig {
   ws_path: string;
@@ -15,6 +16,7 @@ export interface PageConfig {
   api?: string;
   csrf_token?: string;
   graph_type?: string;
+  visible_namespaces?: string[] | null; // a limited user's namespaces; null: all
   live?: boolean; // false: draw nothing live (used by the browser-test harness)
 }
 
@@ -29,6 +31,7 @@ export class Shell {
   readonly status: StatusIndicator;
 
   constructor(readonly config: PageConfig) {
+    setScopeNamespaces(config.visible_namespaces);
     initTheme(document.getElementById("mw-theme-toggle") as HTMLButtonElement | null);
     this.status = new StatusIndicator(
       byId("mw-status"),

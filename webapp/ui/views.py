@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 
+from webapp.accounts.scoping import visible_namespaces
 from webapp.graph.options import GRAPH_TYPES
 
 # Choices of the graph page's toolbar: (value, label). The value is the websocket param.
@@ -45,12 +46,18 @@ REPLAY_SPAN_MAX_S = 24 * 3600
 
 
 def _config(request: HttpRequest, page: str, **extra: Any) -> dict[str, Any]:
-    """What every page script reads from `#meshwatch-config`."""
+    """What every page script reads from `#meshwatch-config`.
+
+    `visible_namespaces` is what "all namespaces" means for a user limited to some: the
+    socket refuses such a user's bare "all" (views are shared by their params).
+    """
+    visible = visible_namespaces(request.user)
     return {
         "page": page,
         "ws_path": "/ws/v1/live",
         "api": "/api/v1",
         "interval_s": settings.MESHWATCH_INTERVAL_S,
+        "visible_namespaces": sorted(visible) if visible is not None else None,
         **extra,
     }
 
