@@ -7,6 +7,7 @@ each protocol case (snapshot, delta, gap, reconnect) and hostile server strings 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import time
@@ -80,12 +81,17 @@ SNAPSHOT = {
 }
 
 
+@contextlib.contextmanager
 def no_database():
-    """The harness renders pages without a database: the one context value that reads it
-    (backfill progress) says "no backfill"."""
+    """The harness renders pages without a database: the values that read it say "no
+    backfill" and "the viewer sees every namespace"."""
     from unittest import mock
 
-    return mock.patch("webapp.traffic.status.backfill_in_progress", return_value=None)
+    with (
+        mock.patch("webapp.traffic.status.backfill_in_progress", return_value=None),
+        mock.patch("webapp.ui.views.visible_namespaces", return_value=None),
+    ):
+        yield
 
 
 def rendered_page_html(view_name: str = "graph_page", path: str = "/") -> bytes:
