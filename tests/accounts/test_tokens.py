@@ -58,3 +58,23 @@ def test_issue_token_again_keeps_the_user(alice, capsys):
     raw = capsys.readouterr().out.split()[-1]
     token = authenticate_token(raw)
     assert token.user == alice and token.is_admin
+
+
+def test_issue_token_namespaces_grant_the_new_user_what_the_token_names(capsys):
+    from webapp.accounts.scoping import visible_namespaces
+
+    call_command("issue_token", "--user", "ci-bot", "--namespaces", "bookinfo")
+    token = authenticate_token(capsys.readouterr().out.split()[-1])
+    assert visible_namespaces(token.user, token) == {"bookinfo"}
+
+
+def test_issue_token_admin_sees_everything_and_a_bare_user_nothing(capsys):
+    from webapp.accounts.scoping import visible_namespaces
+
+    call_command("issue_token", "--user", "ops", "--admin")
+    token = authenticate_token(capsys.readouterr().out.split()[-1])
+    assert visible_namespaces(token.user, token) is None
+    call_command("issue_token", "--user", "nobody")
+    captured = capsys.readouterr()
+    assert "sees nothing" in captured.err
+    assert visible_namespaces(authenticate_token(captured.out.split()[-1]).user) == set()

@@ -197,7 +197,7 @@ def test_a_worker_killed_mid_attempt_leaves_the_delivery_to_the_next_after_its_l
 
 
 def _token(env: dict[str, str]) -> str:
-    return manage(env, "issue_token", "--user", "ops").split()[-1]
+    return manage(env, "issue_token", "--user", "ops", "--admin").split()[-1]
 
 
 def test_daphne_closes_its_sockets_and_exits_on_sigterm(mw_env, processes):

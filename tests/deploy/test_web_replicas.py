@@ -29,7 +29,7 @@ def _receive(ws: ClientConnection, kind: str, timeout: float = 30.0) -> dict:
 
 
 def test_one_delta_reaches_a_client_on_each_replica_with_the_same_seq(mw_env, processes):
-    token = manage(mw_env, "issue_token", "--user", "ops").split()[-1]
+    token = manage(mw_env, "issue_token", "--user", "ops", "--admin").split()[-1]
     manage(mw_env, "collect", "--once", "--at", str(int(T0.timestamp())))
     ports = [start_daphne(processes, mw_env, f"web{n}")[1] for n in (1, 2)]
     clients = [

@@ -1,6 +1,9 @@
 """`python manage.py issue_token --user NAME [--namespaces a,b] [--admin]`.
 
 Creates the user when needed and prints a new API token as the last word of its output.
+`--admin` makes the user an admin (every namespace); `--namespaces` grants the user those
+namespaces through a team of its own and limits the token to them. Without either, the
+token sees what the user's teams are granted, and the command says so when that is nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from webapp.accounts.models import NamespaceGrant, Team
+from webapp.accounts.scoping import visible_namespaces
 from webapp.accounts.tokens import issue_token
+from webapp.graph.options import OptionsError, parse_namespaces
 
 
 class Command(BaseCommand):
@@ -27,17 +33,39 @@ class Command(BaseCommand):
         username = options["user"].strip()
         if not username or len(username) > 150:
             raise CommandError("--user must be 1 to 150 characters")
-        namespaces = [n.strip() for n in options["namespaces"].split(",") if n.strip()]
+        try:
+            namespaces = list(parse_namespaces(options["namespaces"]))
+        except OptionsError as exc:
+            raise CommandError(f"--namespaces: {exc}") from exc
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
+        if options["admin"] and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        if namespaces:
+            _grant(user, namespaces)
         _, raw = issue_token(
             user, name=options["name"], namespaces=namespaces, is_admin=options["admin"]
         )
-        scope = ",".join(namespaces) or "all granted namespaces"
+        visible = visible_namespaces(user)
+        scope = "every namespace" if visible is None else ",".join(sorted(visible)) or "nothing"
+        if visible is not None and not visible:
+            self.stderr.write(
+                f"note: {username} has no namespace grants; the token sees nothing "
+                "(use --namespaces or --admin, or add the user to a team)"
+            )
         verb = "created user" if created else "user"
         self.stdout.write(
-            f"{verb} {username}; token scope: {scope}; store it now, it is shown once:"
+            f"{verb} {username}; token sees: {scope}; store it now, it is shown once:"
         )
         self.stdout.write(raw)
+
+
+def _grant(user: Any, namespaces: list[str]) -> None:
+    """Grant `namespaces` to `user` through a team of its own (named after the user)."""
+    team, _ = Team.objects.get_or_create(name=f"user:{user.get_username()}"[:100])
+    team.members.add(user)
+    for namespace in namespaces:
+        NamespaceGrant.objects.get_or_create(team=team, namespace=namespace, selector="")
