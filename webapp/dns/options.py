@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from webapp.env import parse_duration
-from webapp.graph.options import MAX_WINDOW_S, OptionsError, parse_namespaces
-from webapp.timeparse import parse_time
+from webapp.graph.options import (
+    OptionsError,
+    parse_at,
+    parse_namespaces,
+    parse_window,
+)
 
 DEFAULT_WINDOW = "5m"
 _LABEL_MAX = 253
@@ -33,14 +36,10 @@ class DnsOptions:
     def from_params(cls, params: Mapping[str, object]) -> DnsOptions:
         """Parse `window`, `at`, `server`, `zone`, `namespaces`, `step`; ignore other keys."""
         window_text = str(params.get("window") or DEFAULT_WINDOW)
-        window_s = _duration("window", window_text)
+        window_s = parse_window("window", window_text)
         step = params.get("step")
-        step_s = _duration("step", str(step)) if step not in (None, "") else None
-        at_raw = params.get("at")
-        try:
-            at = parse_time(str(at_raw)) if at_raw not in (None, "") else None
-        except ValueError as exc:
-            raise OptionsError(f"at: {exc}") from exc
+        step_s = parse_window("step", str(step)) if step not in (None, "") else None
+        at = parse_at(params.get("at"))
         return cls(
             window_s=window_s,
             window_text=window_text,
@@ -61,16 +60,6 @@ class DnsOptions:
             "namespaces": ",".join(self.namespaces),
             "step": f"{self.step_s:g}s" if self.step_s else None,
         }
-
-
-def _duration(name: str, text: str) -> float:
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise OptionsError(f"{name}: {exc}") from exc
-    if not 0 < seconds <= MAX_WINDOW_S:
-        raise OptionsError(f"{name} must be longer than 0s and at most 30d")
-    return seconds
 
 
 def _label(name: str, value: object) -> str:

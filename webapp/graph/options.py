@@ -57,17 +57,8 @@ class GraphOptions:
         if graph_type not in GRAPH_TYPES:
             raise OptionsError(f"graph_type must be one of {', '.join(GRAPH_TYPES)}")
         window_text = str(params.get("window") or DEFAULT_WINDOW)
-        try:
-            window_s = parse_duration(window_text)
-        except ValueError as exc:
-            raise OptionsError(f"window: {exc}") from exc
-        if not 0 < window_s <= MAX_WINDOW_S:
-            raise OptionsError("window must be longer than 0s and at most 30d")
-        at_raw = params.get("at")
-        try:
-            at = parse_time(str(at_raw)) if at_raw not in (None, "") else None
-        except ValueError as exc:
-            raise OptionsError(f"at: {exc}") from exc
+        window_s = parse_window("window", window_text)
+        at = parse_at(params.get("at"))
         return cls(
             graph_type=graph_type,
             namespaces=parse_namespaces(params.get("namespaces")),
@@ -89,6 +80,27 @@ class GraphOptions:
             "at": self.at.astimezone(UTC).isoformat() if self.at else None,
             "idle_nodes": self.idle_nodes,
         }
+
+
+def parse_window(name: str, text: str) -> float:
+    """Seconds in the duration parameter `name` (30s, 5m, 1h, 7d), within (0, 30d]."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise OptionsError(f"{name}: {exc}") from exc
+    if not 0 < seconds <= MAX_WINDOW_S:
+        raise OptionsError(f"{name} must be longer than 0s and at most 30d")
+    return seconds
+
+
+def parse_at(value: object) -> datetime | None:
+    """The `at` parameter (Unix seconds or ISO 8601) as a UTC time; None when absent."""
+    if value in (None, ""):
+        return None
+    try:
+        return parse_time(str(value))
+    except ValueError as exc:
+        raise OptionsError(f"at: {exc}") from exc
 
 
 def parse_namespaces(value: object) -> tuple[str, ...]:

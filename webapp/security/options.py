@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from webapp.env import parse_duration
-from webapp.graph.options import MAX_WINDOW_S, OptionsError, parse_namespaces
-from webapp.timeparse import parse_time
+from webapp.graph.options import (
+    parse_at,
+    parse_namespaces,
+    parse_window,
+)
 
 DEFAULT_WINDOW = "5m"
 
@@ -26,17 +28,8 @@ class MtlsOptions:
     def from_params(cls, params: Mapping[str, object]) -> MtlsOptions:
         """Parse `window`, `at` and `namespaces`; ignore other keys."""
         window_text = str(params.get("window") or DEFAULT_WINDOW)
-        try:
-            window_s = parse_duration(window_text)
-        except ValueError as exc:
-            raise OptionsError(f"window: {exc}") from exc
-        if not 0 < window_s <= MAX_WINDOW_S:
-            raise OptionsError("window must be longer than 0s and at most 30d")
-        at_raw = params.get("at")
-        try:
-            at = parse_time(str(at_raw)) if at_raw not in (None, "") else None
-        except ValueError as exc:
-            raise OptionsError(f"at: {exc}") from exc
+        window_s = parse_window("window", window_text)
+        at = parse_at(params.get("at"))
         return cls(window_s, window_text, at, parse_namespaces(params.get("namespaces")))
 
     def as_params(self) -> dict[str, object]:

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from collectors.records import Histogram
-from webapp.env import parse_duration
-from webapp.graph.options import OptionsError
-from webapp.timeparse import parse_time
+from webapp.graph.options import OptionsError, parse_at, parse_window
 from webapp.traffic.histogram import merge, quantiles
 
 MAX_COLUMNS = 240
@@ -61,17 +59,12 @@ class HeatmapOptions:
         or `service=ns/name` (traffic into it), plus `window`, `step` and `at`."""
         source, target = _subject(params)
         window_text = str(params.get("window") or "1h")
-        window_s = _duration("window", window_text)
+        window_s = parse_window("window", window_text)
         step = params.get("step")
-        step_s = _duration("step", str(step)) if step not in (None, "") else None
+        step_s = parse_window("step", str(step)) if step not in (None, "") else None
         if step_s is not None and window_s / step_s > MAX_COLUMNS:
             raise OptionsError(f"window/step gives more than {MAX_COLUMNS} columns")
-        at_raw = params.get("at")
-        try:
-            at = parse_time(str(at_raw)) if at_raw not in (None, "") else None
-        except ValueError as exc:
-            raise OptionsError(f"at: {exc}") from exc
-        return cls(source, target, window_s, window_text, step_s, at)
+        return cls(source, target, window_s, window_text, step_s, parse_at(params.get("at")))
 
     @property
     def namespaces(self) -> tuple[str, ...]:
@@ -103,16 +96,6 @@ class HeatmapOptions:
             (last_end - timedelta(seconds=step * (i + 1)), last_end - timedelta(seconds=step * i))
             for i in reversed(range(count))
         ]
-
-
-def _duration(name: str, text: str) -> float:
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise OptionsError(f"{name}: {exc}") from exc
-    if not 0 < seconds <= 30 * 86400:
-        raise OptionsError(f"{name} must be longer than 0s and at most 30d")
-    return seconds
 
 
 def parse_node(text: str) -> Peer:
