@@ -144,3 +144,19 @@ def test_the_current_cycle_is_guarded_by_default():
     )
     result = pipeline.run_cycle(source=FixedSource(_records(now)), publish=False, interval_s=15)
     assert result.status == "skipped" and result.error
+
+
+def test_rows_read_back_the_same_whichever_way_they_were_written(t0, simulator_source):
+    """PostgreSQL stores by COPY, SQLite by bulk INSERT; both must give the same rows."""
+    from webapp.traffic.convert import from_row
+
+    records = simulator_source.fetch(t0, 15.0)
+    pipeline.run_cycle(t0, simulator_source, publish=False, interval_s=15.0)
+    stored = sorted(
+        (from_row(row) for row in EdgeSampleRow.objects.all()),
+        key=lambda e: (e.source.workload, e.destination.workload, e.protocol),
+    )
+    expected = sorted(
+        records.edges, key=lambda e: (e.source.workload, e.destination.workload, e.protocol)
+    )
+    assert stored == expected

@@ -5,7 +5,11 @@ Retention (rolling up, then pruning what is no longer kept) lives in webapp/traf
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+
+from django.db import connection
+from psycopg import sql
 
 from collectors.records import EdgeSample
 from webapp.traffic import models
@@ -32,5 +36,31 @@ def store_samples(cycle: models.Cycle, samples: Sequence[EdgeSample]) -> int:
     if rolled.exists():
         raise HistoryClosed(f"{cycle.at.isoformat()} is in a bucket already rolled up")
     rows = [to_row(sample, cycle) for sample in samples]
-    models.EdgeSample.objects.bulk_create(rows, batch_size=_BATCH)
+    if connection.vendor == "postgresql" and rows:
+        _copy(rows)
+    else:
+        models.EdgeSample.objects.bulk_create(rows, batch_size=_BATCH)
     return len(rows)
+
+
+def _copy(rows: Sequence[models.EdgeSample]) -> None:
+    """Write `rows` with PostgreSQL's COPY, in the caller's transaction.
+
+    The benchmark measured bulk_create at five to six times COPY for a cycle's rows: most
+    of it is building one huge parameterised INSERT. JSON columns go as their text.
+    """
+    fields = [f for f in models.EdgeSample._meta.concrete_fields if not f.primary_key]
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(models.EdgeSample._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            values = []
+            for field in fields:
+                value = getattr(row, field.attname)
+                if field.attname in json_fields and value is not None:
+                    value = json.dumps(value)
+                values.append(value)
+            copy.write_row(values)
