@@ -6,6 +6,7 @@ import { byId, el, replaceChildren } from "./dom";
 import { fmtClock, fmtValue } from "./format";
 import type { TopicSubscription } from "./live";
 import { getJson, sendJson, type Shell } from "./shell";
+import { wireNamespaces } from "./controls";
 
 type Obj = Record<string, unknown>;
 interface ListPage<T> {
@@ -52,7 +53,7 @@ export class AlertsPage {
   constructor(shell: Shell) {
     this.api = shell.config.api ?? "/api/v1";
     this.csrf = shell.config.csrf_token ?? "";
-    this.live = shell.subscribe<Obj, Obj>("alerts", { state: "pending,firing,resolved" }, {
+    this.live = shell.subscribe<Obj, Obj>("alerts", { state: "pending,firing,resolved", namespaces: wireNamespaces("") }, {
       onSnapshot: (data) => {
         this.data.applySnapshot(data);
         this.renderAlerts();

@@ -123,7 +123,7 @@ export class OverviewPage {
         this.render();
       },
     });
-    this.alertsLive = shell.subscribe("alerts", {}, {
+    this.alertsLive = shell.subscribe("alerts", { namespaces: wireNamespaces("") }, {
       onSnapshot: (data) => {
         this.alerts.applySnapshot(data);
         this.render();

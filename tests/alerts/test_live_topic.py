@@ -39,3 +39,13 @@ async def test_a_bad_state_is_refused():
         await subscribe(ws, {"state": "exploded"}, topic="alerts")
         message = await receive(ws)
         assert message["type"] == "error" and "state must be among" in message["detail"]
+
+
+def test_a_view_naming_namespaces_shows_only_their_alerts():
+    from webapp.alerts.live import AlertsOptions
+
+    options = AlertsOptions.from_params({"namespaces": "shop,bookinfo"})
+    assert options.namespaces == ("bookinfo", "shop")
+    assert AlertsOptions.from_params(options.as_params()) == options
+    with pytest.raises(ValueError, match="namespace"):
+        AlertsOptions.from_params({"namespaces": "Not A Namespace"})

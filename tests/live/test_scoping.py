@@ -64,3 +64,16 @@ async def test_snapshot_and_deltas_hide_the_other_namespace(cycle):
         assert len(externals) == 2
         ids = {n["id"] for n in graph["nodes"]}
         assert all(e["source"] in ids and e["target"] in ids for e in graph["edges"])
+
+
+async def test_a_limited_viewer_watches_alerts_by_naming_their_namespaces():
+    token = await database_sync_to_async(_viewer)()
+    async with live(query=f"token={token}") as ws:
+        await subscribe(ws, {}, topic="alerts")
+        refused = await receive(ws)
+        assert refused["type"] == "error" and "namespaces" in refused["detail"]
+        await subscribe(ws, {"namespaces": "bookinfo"}, topic="alerts")
+        snapshot = await receive(ws)
+        assert (snapshot["type"], snapshot["topic"]) == ("snapshot", "alerts")
+        await subscribe(ws, {"namespaces": "bookinfo,shop"}, topic="alerts")
+        assert (await receive(ws))["type"] == "error"  # shop is not granted

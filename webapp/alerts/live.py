@@ -14,33 +14,39 @@ from typing import Any
 from django.utils import timezone
 
 from webapp.alerts.models import Alert, InboundAlert
+from webapp.graph.options import parse_namespaces
 
 STATES = ("pending", "firing", "resolved")
-_DEFAULT_STATES = ("pending", "firing")
+_DEFAULT_STATES = ("firing", "pending")  # sorted, as parsed states are
 
 
 @dataclass(frozen=True)
 class AlertsOptions:
-    """What an alerts view shows: the states asked for (default pending and firing)."""
+    """What an alerts view shows: the states asked for (default pending and firing), and
+    when `namespaces` are named, only alerts all of whose namespaces are among them (how a
+    viewer limited to some namespaces watches; views are shared by their params)."""
 
     states: tuple[str, ...] = _DEFAULT_STATES
+    namespaces: tuple[str, ...] = ()
     at: None = None  # never pinned: alerts are "now"
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> AlertsOptions:
-        """Parse `{"state": "firing,pending"}`; ValueError names a bad state."""
+        """Parse `{"state": "firing,pending", "namespaces": "a,b"}`; ValueError names a bad
+        state or namespace."""
+        namespaces = parse_namespaces(params.get("namespaces"))
         raw = params.get("state") or params.get("states")
         if not raw:
-            return cls()
+            return cls(namespaces=namespaces)
         items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
         wanted = tuple(sorted({str(i).strip() for i in items if str(i).strip()}))
         for state in wanted:
             if state not in STATES:
                 raise ValueError(f"state must be among {', '.join(STATES)}")
-        return cls(wanted or _DEFAULT_STATES)
+        return cls(wanted or _DEFAULT_STATES, namespaces)
 
     def as_params(self) -> dict[str, object]:
-        return {"state": ",".join(self.states)}
+        return {"state": ",".join(self.states), "namespaces": ",".join(self.namespaces)}
 
 
 def alert_item(alert: Alert) -> dict[str, Any]:
@@ -76,12 +82,16 @@ def inbound_item(row: InboundAlert) -> dict[str, Any]:
 
 def build_alerts(options: AlertsOptions) -> dict[str, Any]:
     """The snapshot: meshwatch's alerts in the asked states, plus firing inbound alerts."""
+    from webapp.alerts.api.views import alert_visible
     from webapp.alerts.inbound import firing_inbound
 
     own = Alert.objects.filter(state__in=options.states).select_related("rule").order_by("pk")
     items = [alert_item(a) for a in own]
     if "firing" in options.states:
         items += [inbound_item(row) for row in firing_inbound()]
+    if options.namespaces:
+        wanted = set(options.namespaces)
+        items = [item for item in items if alert_visible(item["labels"], wanted)]
     return {"generated_at": timezone.now().isoformat(), "alerts": items}
 
 
