@@ -22,7 +22,7 @@ case "$role" in
       --schedule /tmp/celerybeat-schedule "$@"
     ;;
   watcher)
-    # `manage.py watch_cluster` is being built (the Kubernetes inventory issue).
+    # One watcher writes at a time (a database lease); a second one waits as a standby.
     exec python manage.py watch_cluster "$@"
     ;;
   migrate)
