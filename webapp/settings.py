@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "webapp.api",
     "webapp.ui",
     "webapp.alerts",
+    "webapp.insights",
 ]
 
 MIDDLEWARE = [

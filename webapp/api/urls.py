@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("webapp.security.api.urls")),
     path("", include("webapp.alerts.api.urls")),
     path("", include("webapp.inventory.api.urls")),
+    path("", include("webapp.insights.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

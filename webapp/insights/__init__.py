@@ -1,0 +1,1 @@
+"""The continuous troubleshooting checks: the book's tables, run after every cycle."""

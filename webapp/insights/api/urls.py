@@ -1,0 +1,3 @@
+"""`/api/v1/insights`: filled in by the insights API."""
+
+urlpatterns: list = []
