@@ -6,12 +6,14 @@ PostgreSQL; without it they run on SQLite.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
 
 T0 = datetime(2026, 11, 2, 14, 0, 0, tzinfo=UTC)  # a Monday afternoon: daytime load
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# Overridable so that two suites on one machine (parallel work) do not share a Redis db.
+REDIS_URL = os.environ.get("MESHWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
