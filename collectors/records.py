@@ -261,6 +261,9 @@ class EdgeSample:
     gRPC failures whose HTTP status was not already an error. `mtls_requests` is None when
     the source cannot tell whether traffic was protected. `bytes_sent` flows from source to
     destination (the request direction), `bytes_received` back to the source.
+    `response_flags` counts requests per Envoy response flag (Istio only; "-" left out; a
+    request with several flags counts under each; bounded as webapp/traffic/flags.py says);
+    empty where the mesh reports no flags (Linkerd).
     """
 
     source: Peer
@@ -277,6 +280,7 @@ class EdgeSample:
     bytes_sent: float = 0.0
     bytes_received: float = 0.0
     latency: Histogram | None = None
+    response_flags: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from collectors.prometheus import Sample, split_finite
 from collectors.records import EdgeSample, Histogram, Peer
+from webapp.traffic.flags import add_flags, split_flags
 from webapp.traffic.histogram import from_cumulative, merge, parse_bound, to_ms
 
 UNKNOWN = "unknown"
@@ -74,6 +75,7 @@ class EdgeTotals:
     bytes_sent: float = 0.0
     bytes_received: float = 0.0
     buckets: list[dict[float, float]] = field(default_factory=list)
+    flags: dict[str, float] = field(default_factory=dict)
 
     def add_requests(self, count: float, error_class: str, security: str | None) -> None:
         """Count `count` requests of one error class; security is "mtls", "plain" or None."""
@@ -81,6 +83,10 @@ class EdgeTotals:
         if error_class:
             self.errors[error_class] = self.errors.get(error_class, 0.0) + count
         self.add_security(count, security)
+
+    def add_flags(self, count: float, response_flags: str | None) -> None:
+        """Count `count` requests under each Envoy flag of a `response_flags` label value."""
+        add_flags(self.flags, split_flags(response_flags), count)
 
     def add_security(self, count: float, security: str | None) -> None:
         """Note whether `count` requests (or connections) were protected."""
@@ -114,6 +120,7 @@ class EdgeTotals:
             bytes_sent=self.bytes_sent,
             bytes_received=self.bytes_received,
             latency=self.histogram(),
+            response_flags=dict(self.flags),
         )
 
 

@@ -12,6 +12,9 @@ client's proxy (reporter="source") and once from the server's (reporter="destina
 An edge that has destination-reported rows is counted from them alone; an edge with only
 source-reported rows (traffic leaving the mesh, PassthroughCluster, BlackHoleCluster, an
 unknown or sidecar-less destination, egress) is counted from those. So each request counts once.
+
+`response_flags` (Envoy's UH, UF, URX, NR, UO, ... or "-") becomes requests per flag on the
+edge, bounded as webapp/traffic/flags.py says; the chosen reporter's rows only, like the rest.
 """
 
 from __future__ import annotations
@@ -166,7 +169,9 @@ def parse(
         cls = response_class(
             s.labels.get("response_code", ""), s.labels.get("grpc_response_status", "")
         )
-        edges.at(key).add_requests(s.value * interval_s, cls, security(s.labels))
+        totals = edges.at(key)
+        totals.add_requests(s.value * interval_s, cls, security(s.labels))
+        totals.add_flags(s.value * interval_s, s.labels.get("response_flags"))
     for key, s in counted(TCP_OPENED):
         edges.at(key).add_requests(s.value * interval_s, "", security(s.labels))
     _add_bytes(edges, counted(TCP_RECEIVED) + counted(REQUEST_BYTES), interval_s, sent=True)

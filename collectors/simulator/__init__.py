@@ -17,7 +17,10 @@ What the demo shows, on schedules anchored to the Unix epoch (t in UTC seconds):
 - always: web → voting 15 % gRPC errors (votes for :doughnut:) and vote-bot → web the same
   count as 500s; storefront → the orphan Service recommendations all 503 (no endpoints,
   destination workload unknown); legacy-reports (no sidecar) reaching orders as an unknown
-  source with mtls_requests 0; external clients reaching the ingress gateway the same way.
+  source with mtls_requests 0; external clients reaching the ingress gateway the same way;
+  fulfillment-worker's TLS to api.shipping.example.com as TCP egress through Istio's
+  PassthroughCluster (no ServiceEntry). Istio edges carry Envoy's response flags: UH on the
+  orphan Service's 503s, DC on requests without a response.
 
 Bytes: bytes_sent flows source → destination (requests), bytes_received destination →
 source (responses). TCP edges have requests 0, latency None and mtls_requests None.

@@ -23,8 +23,9 @@ What is emitted, per edge of the simulator (see topology.py):
   response size sums; TCP byte counters for TCP edges. The server's proxy reports as
   reporter="destination" (with the real mTLS policy); the client's proxy, when the client has
   one, reports the same requests again as reporter="source" with policy "unknown", as Istio
-  does; the parser keeps one copy. An orphan Service (no endpoints) is reported by the client
-  only. `istio_tcp_connections_opened_total` is not emitted: the simulator has no connection
+  does; the parser keeps one copy. Egress (fulfillment-worker → PassthroughCluster) and an
+  orphan Service (no endpoints) are reported by the client only.
+  `istio_tcp_connections_opened_total` is not emitted: the simulator has no connection
   counts, and inventing some would give TCP edges request rates the simulator never had.
 - Linkerd (destination namespace in Linkerd): the client proxy's `direction="outbound"`
   `request_total`, `response_total` (status_code, grpc_status, classification),
@@ -160,6 +161,18 @@ def _outcomes(edge: ResolvedEdge, s: EdgeSample) -> list[tuple[str, str, float]]
     return [row for row in rows if row[2] > 0.0]
 
 
+def _flag(s: EdgeSample, code: str) -> str:
+    """The response_flags label of one outcome row, from the sample's own flags (traffic.py).
+
+    DC goes with the no-response rows (code 0), UH with the 5xx of an orphan Service.
+    """
+    if code == "0" and s.response_flags.get("DC"):
+        return "DC"
+    if code[:1] == "5" and s.response_flags.get("UH"):
+        return "UH"
+    return "-"
+
+
 def _istio_side(prefix: str, p: Peer) -> dict[str, str]:
     if p.is_unknown:
         return {
@@ -191,7 +204,9 @@ def istio_series(edge: ResolvedEdge, s: EdgeSample, world: World = WORLD) -> dic
         "source_cluster": CLUSTER, "destination_cluster": CLUSTER,
         **_istio_side("source", edge.source), **_istio_side("destination", dst),
         "destination_service_name": dst.service, "destination_service_namespace": service_ns,
-        "destination_service": f"{dst.service}.{service_ns}.svc.cluster.local",
+        # Egress has no Service: Istio names the cluster it left through (PassthroughCluster).
+        "destination_service": dst.service if service_ns == UNKNOWN
+        else f"{dst.service}.{service_ns}.svc.cluster.local",
     }  # fmt: skip
     reporters = []
     if _has_sidecar(world, edge.spec.destination, ISTIO_SIDECAR):
@@ -208,10 +223,9 @@ def istio_series(edge: ResolvedEdge, s: EdgeSample, world: World = WORLD) -> dic
             continue
         http = {**labels, "request_protocol": s.protocol}
         for code, grpc, count in _outcomes(edge, s):
-            # DC: the connection went away before a response; UH: no healthy upstream.
-            flags = "DC" if code == "0" else ("UH" if dst.is_unknown and code == "503" else "-")
             row = {**http, "response_code": code, "grpc_response_status": grpc,
-                   "response_flags": flags, "connection_security_policy": policy}  # fmt: skip
+                   "response_flags": _flag(s, code),
+                   "connection_security_policy": policy}  # fmt: skip
             out[_key("istio_requests_total", row)] = count
         if s.latency is not None:
             _histogram(out, "istio_request_duration_milliseconds", http, s.latency)

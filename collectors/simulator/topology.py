@@ -15,6 +15,8 @@ from collectors.simulator.world import World
 
 UNKNOWN = "unknown"
 UNKNOWN_PEER = Peer(namespace=UNKNOWN, workload=UNKNOWN)
+# Istio's cluster for traffic to hosts outside its registry (outboundTrafficPolicy ALLOW_ANY).
+PASSTHROUGH = "PassthroughCluster"
 # emojivoto's vote-bot "votes for :doughnut: 15% of the time", and voting rejects it.
 DOUGHNUT_SHARE = 0.15
 
@@ -96,6 +98,11 @@ EDGES: tuple[EdgeSpec, ...] = (
     # A consumer mostly receives: its requests are acks, the broker's answers are messages.
     _e("shop/fulfillment-worker", "shop/rabbitmq", "rabbitmq", "tcp",
        request_bytes=70, response_bytes=1550),
+    # Egress with no ServiceEntry: the worker books shipping labels at
+    # api.shipping.example.com over TLS it originates itself, so its proxy sees opaque TCP
+    # to a host it does not know and sends it through PassthroughCluster, reporting it alone.
+    _e("shop/fulfillment-worker", f"{UNKNOWN}/{UNKNOWN}", PASSTHROUGH, "tcp",
+       request_bytes=900, response_bytes=1400),
     # emojivoto (Linkerd): every vote for :doughnut: fails in voting, and web turns the
     # gRPC error into an HTTP 500 for the bot. Half the bot's calls are votes, so the two
     # edges carry the same failure count; no jitter, the failures are not random.
@@ -122,8 +129,9 @@ def peer(world: World, key: str, service: str = "") -> Peer:
 
 
 def edge_mesh(world: World, edge: EdgeSpec) -> str:
-    """The mesh that reports this edge: the destination's (its proxy is the one that saw it)."""
-    namespace = edge.namespace
+    """The mesh that reports this edge: the destination's (its proxy is the one that saw it),
+    or for traffic leaving the cluster (destination namespace unknown) the source's."""
+    namespace = edge.namespace if edge.namespace != UNKNOWN else edge.source.split("/", 1)[0]
     for ns in world.namespaces:
         if ns.name == namespace:
             return ns.mesh

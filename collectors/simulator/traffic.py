@@ -65,6 +65,7 @@ def request_rates(seed: int, ts: float) -> dict[str, float]:
         "orders>postgres": orders * 3.0,  # three queries per order request
         "orders>rabbitmq": payments,  # one message per paid order
         "fulfillment-worker>rabbitmq": payments,  # ... consumed by the worker
+        "fulfillment-worker>PassthroughCluster": payments,  # ... which books a label for each
         # Each bot round is GET /api/list then GET /api/vote; web calls emoji for both
         # (ListAll, FindByShortcode) and voting for the vote.
         "vote-bot>web": votes * 2.0,
@@ -102,6 +103,21 @@ def _errors(
     return {"5xx": e5, "4xx": e4, "none": no_response, "grpc": grpc}
 
 
+def response_flags(edge: ResolvedEdge, errors: dict[str, float]) -> dict[str, float]:
+    """Envoy's response flags of the errors (Istio only; Linkerd has none).
+
+    DC: the downstream connection went away before a response (Istio's response code 0);
+    UH: no healthy upstream, the caller's proxy answering 503 for a Service without endpoints.
+    The exporter labels its rows from these, so both paths carry the same flags.
+    """
+    if edge.mesh != "istio":
+        return {}
+    flags = {"DC": errors["none"]}
+    if edge.destination.is_unknown:
+        flags["UH"] = errors["5xx"]
+    return {flag: count for flag, count in flags.items() if count > 0.0}
+
+
 def sample(
     edge: ResolvedEdge, rps: float, seed: int, start: float, end: float
 ) -> EdgeSample | None:
@@ -127,6 +143,7 @@ def sample(
         errors_grpc=errors["grpc"], no_response=errors["none"],
         mtls_requests=0.0 if spec.plaintext else ops,
         latency=histogram(ops, edge.mesh, spec.median_ms, spec.sigma, fx["slow"], fx["factor"]),
+        response_flags=response_flags(edge, errors),
     )  # fmt: skip
 
 

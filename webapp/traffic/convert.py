@@ -8,6 +8,7 @@ from datetime import datetime
 
 from collectors.records import EdgeSample, Histogram, Peer
 from webapp.traffic import models
+from webapp.traffic.flags import bounded_flags
 
 _INF = "+Inf"
 # Every name column holds 253 characters, Kubernetes' longest name. Telemetry labels are not
@@ -86,6 +87,7 @@ def to_row(sample: EdgeSample, cycle: models.Cycle) -> models.EdgeSample:
         bytes_received=sample.bytes_received,
         latency_bounds=_bounds_to_json(latency.bounds_ms) if latency else None,
         latency_counts=list(latency.counts) if latency else None,
+        response_flags=bounded_flags(sample.response_flags),
     )
 
 
@@ -125,6 +127,7 @@ def from_row(row: models.EdgeSample) -> EdgeSample:
         bytes_sent=row.bytes_sent,
         bytes_received=row.bytes_received,
         latency=latency,
+        response_flags=dict(row.response_flags or {}),
     )
 
 

@@ -48,7 +48,11 @@ class Cycle(models.Model):
 
 
 class EdgeSample(models.Model):
-    """Traffic on one edge during one cycle, as collectors.records.EdgeSample."""
+    """Traffic on one edge during one cycle, as collectors.records.EdgeSample.
+
+    `response_flags` is NULL on the many rows without flags, so COPY writes nothing for them
+    and window reads stream only the few rows that have some.
+    """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="samples")
     at = models.DateTimeField()
@@ -77,6 +81,9 @@ class EdgeSample(models.Model):
         null=True, blank=True, help_text='Upper bounds in ms; "+Inf" last.'
     )
     latency_counts = models.JSONField(null=True, blank=True)
+    response_flags = models.JSONField(
+        null=True, blank=True, help_text='Requests per Envoy flag ("-" left out); NULL: none.'
+    )
 
     class Meta:
         indexes = [
@@ -152,6 +159,7 @@ class EdgeRollup(models.Model):
     bytes_received = models.FloatField(default=0)
     latency_bounds = models.JSONField(null=True, blank=True)
     latency_counts = models.JSONField(null=True, blank=True)
+    response_flags = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -16,10 +16,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from collectors.records import EdgeSample, Histogram, Peer
 from webapp.traffic import models
 from webapp.traffic.convert import histogram_from_json
+from webapp.traffic.flags import merge_flags
 from webapp.traffic.histogram import merge
 from webapp.traffic.models import ROLLUP_RESOLUTION_S
 
-# Summed counters and the summed histogram of one edge, keyed by edge_key.
+# Summed counters (and "sum_response_flags": flag → requests, or None) and the summed
+# histogram of one edge, keyed by edge_key.
 Summed = dict[str, tuple[dict[str, Any], Histogram | None]]
 
 
@@ -103,7 +105,8 @@ def window_traffic(start: datetime, end: datetime, namespaces: Iterable[str] = (
     2. Everything else comes from raw rows. A pruned bucket has no raw rows left, so no cycle
        is counted twice, whichever part it would fall in.
     3. Each edge's two parts are added. Per part the database sums the counters (one GROUP
-       BY) and a second query streams the histograms, which are added up here.
+       BY) and a second query streams the histograms and response flags (NULL on most
+       rows), which are added up here.
     """
     names = list(namespaces)
     buckets = pruned_buckets(start, end)
@@ -133,8 +136,12 @@ def summed_edges(
         .annotate(rows=Count("id"), **{f"sum_{c}": Sum(c) for c in COUNTERS})
         .order_by()
     )
-    latencies = _latencies(rows)
-    return {row["edge_key"]: (row, latencies.get(row["edge_key"])) for row in sums}
+    latencies, flags = _streamed(rows)
+    summed: Summed = {}
+    for row in sums:
+        row["sum_response_flags"] = flags.get(row["edge_key"])
+        summed[row["edge_key"]] = (row, latencies.get(row["edge_key"]))
+    return summed
 
 
 def _combine(parts: list[Summed]) -> list[tuple[dict[str, Any], Histogram | None]]:
@@ -151,8 +158,19 @@ def _combine(parts: list[Summed]) -> list[tuple[dict[str, Any], Histogram | None
             acc = seen[0]
             for name in COUNTERS:
                 acc[f"sum_{name}"] = _add(acc[f"sum_{name}"], row[f"sum_{name}"])
+            acc["sum_response_flags"] = _add_flags(acc, row)
             merged[key] = (acc, merge([seen[1], latency]))
     return list(merged.values())
+
+
+def _add_flags(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float] | None:
+    """Two parts' flag counts added (None when neither has any)."""
+    if not a["sum_response_flags"] and not b["sum_response_flags"]:
+        return None
+    total: dict[str, float] = {}
+    merge_flags(total, a["sum_response_flags"])
+    merge_flags(total, b["sum_response_flags"])
+    return total
 
 
 def _add(a: float | None, b: float | None) -> float | None:
@@ -160,37 +178,60 @@ def _add(a: float | None, b: float | None) -> float | None:
     return None if a is None and b is None else (a or 0.0) + (b or 0.0)
 
 
-def _latencies(
+def _streamed(
     rows: QuerySet[models.EdgeSample] | QuerySet[models.EdgeRollup],
-) -> dict[str, Histogram]:
-    """Each edge's latency histogram summed over `rows`.
+) -> tuple[dict[str, Histogram], dict[str, dict[str, float]]]:
+    """Each edge's latency histogram and its requests per response flag, summed over `rows`.
+
+    One streaming query for both: the rows with flags are nearly always rows with a
+    histogram (HTTP), so this reads no more rows than the histograms alone did.
+    """
+    layouts = _Layouts()
+    flags: dict[str, dict[str, float]] = {}
+    streamed: Iterable[tuple[str, Any, Any, Any]] = (
+        rows.filter(Q(latency_counts__isnull=False) | Q(response_flags__isnull=False))
+        .values_list("edge_key", "latency_bounds", "latency_counts", "response_flags")
+        .iterator(chunk_size=5000)
+    )
+    for key, bounds, counts, row_flags in streamed:
+        if counts is not None:
+            layouts.add(key, bounds, counts)
+        if row_flags:
+            merge_flags(flags.setdefault(key, {}), row_flags)
+    return layouts.histograms(), {key: f for key, f in flags.items() if f}
+
+
+class _Layouts:
+    """Histograms summed per edge while rows stream in.
 
     Samples of one edge nearly always share one bucket layout, so counts add elementwise;
     a layout change (a mesh upgrade) falls back to merging by bound.
     """
-    layouts: dict[str, tuple[list[float | str], list[float]]] = {}
-    merged: dict[str, list[Histogram]] = {}
-    with_latency: Iterable[tuple[str, Any, Any]] = (
-        rows.exclude(latency_counts=None)
-        .values_list("edge_key", "latency_bounds", "latency_counts")
-        .iterator(chunk_size=5000)
-    )
-    for key, bounds, counts in with_latency:
-        seen = layouts.get(key)
+
+    def __init__(self) -> None:
+        self.layouts: dict[str, tuple[list[float | str], list[float]]] = {}
+        self.merged: dict[str, list[Histogram]] = {}
+
+    def add(self, key: str, bounds: list[float | str], counts: list[float]) -> None:
+        """Add one row's histogram to its edge's."""
+        seen = self.layouts.get(key)
         if seen is None:
-            layouts[key] = (bounds, list(counts))
+            self.layouts[key] = (bounds, list(counts))
         elif seen[0] == bounds:
             acc = seen[1]
             for i, count in enumerate(counts):
                 acc[i] += count
         else:
-            merged.setdefault(key, []).append(histogram_from_json(bounds, counts))
-    result: dict[str, Histogram] = {}
-    for key, (bounds, counts) in layouts.items():
-        histogram = histogram_from_json(bounds, counts)
-        extra = merged.get(key)
-        result[key] = (merge([histogram, *extra]) or histogram) if extra else histogram
-    return result
+            self.merged.setdefault(key, []).append(histogram_from_json(bounds, counts))
+
+    def histograms(self) -> dict[str, Histogram]:
+        """Each edge's summed histogram."""
+        result: dict[str, Histogram] = {}
+        for key, (bounds, counts) in self.layouts.items():
+            histogram = histogram_from_json(bounds, counts)
+            extra = self.merged.get(key)
+            result[key] = (merge([histogram, *extra]) or histogram) if extra else histogram
+        return result
 
 
 def _edge(row: dict[str, Any], covered: float, latency: Histogram | None) -> EdgeSample:
@@ -220,4 +261,5 @@ def _edge(row: dict[str, Any], covered: float, latency: Histogram | None) -> Edg
         bytes_sent=row["sum_bytes_sent"] or 0.0,
         bytes_received=row["sum_bytes_received"] or 0.0,
         latency=latency,
+        response_flags=dict(row.get("sum_response_flags") or {}),
     )

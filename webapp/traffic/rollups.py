@@ -185,6 +185,7 @@ def _rollup_row(
         samples=row["rows"],
         latency_bounds=bounds,
         latency_counts=counts,
+        response_flags=row.get("sum_response_flags") or None,
         **{name: row[name] for name in IDENTITY},
         **{name: row[f"sum_{name}"] for name in COUNTERS},
     )
