@@ -162,8 +162,12 @@ def _fetch_and_store(cycle: Cycle, source: Source, interval: float, publish: boo
 
 def _publish(at: datetime) -> None:
     from webapp.alerts.services import after_cycle
+    from webapp.insights.services import after_cycle as evaluate_insights
     from webapp.live.broadcast import publish_cycle
 
+    # Insights first: the insights topic and alerts' insight_severity rule read its findings.
+    # Inline (a few ms per cycle); it logs its own failures and never raises.
+    evaluate_insights(at)
     try:
         publish_cycle(at)
     except Exception:  # noqa: BLE001 - the data is stored; viewers catch up on resubscribe
@@ -212,6 +216,7 @@ def backfill(
                     _record_progress(run, results)
     finally:
         _record_progress(run, results, finished=True)
+    _evaluate_newest(results)
     log.info(
         "backfill from %s: %d cycles, %d failed",
         source.name,
@@ -219,6 +224,15 @@ def backfill(
         sum(1 for r in results if r.status == "failed"),
     )
     return results
+
+
+def _evaluate_newest(results: list[CycleResult]) -> None:
+    """Judge the insights once for the newest backfilled cycle (backfills publish nothing)."""
+    from webapp.insights.services import after_cycle as evaluate_insights
+
+    newest = max((r.at for r in results if r.status == "ok"), default=None)
+    if newest is not None:
+        evaluate_insights(newest)
 
 
 def _record_progress(run: Backfill, results: list[CycleResult], finished: bool = False) -> None:

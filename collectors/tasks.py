@@ -35,6 +35,21 @@ def retention() -> dict[str, int]:
     }
 
 
+@shared_task(name="collectors.tasks.evaluate_insights")
+def evaluate_insights(at: float) -> dict[str, object]:
+    """Judge the insights again for cycle `at` (Unix seconds); the same cycle twice is a no-op.
+
+    Cycles evaluate inline after commit; this is for re-running by hand or from automation.
+    """
+    from webapp.insights.services import after_cycle
+
+    report = after_cycle(datetime.fromtimestamp(at, tz=UTC))
+    if report is None:
+        return {"status": "failed"}
+    return {"status": "ok", "opened": report.opened, "resolved": report.resolved,
+            "failed_checks": report.failed}
+
+
 @shared_task(name="collectors.tasks.backfill")
 def backfill() -> dict[str, int]:
     """Fill the missing cycles of the last MESHWATCH_BACKFILL (run when a worker starts).

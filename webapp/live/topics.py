@@ -126,6 +126,18 @@ def _build_mtls(options: Any) -> dict[str, Any]:
     return mtls_snapshot(options)
 
 
+def _parse_insights(params: Mapping[str, object]) -> Any:
+    from webapp.insights.live import parse_insights
+
+    return parse_insights(params)
+
+
+def _build_insights(options: Any) -> dict[str, Any]:
+    from webapp.insights.live import build_insights
+
+    return build_insights(options)
+
+
 TOPICS: dict[str, Topic] = {
     "graph": Topic("graph", _parse_graph, _build_graph, ("nodes", "edges")),
     # Each cycle's delta upserts the newest column (and the one it grew into) and removes
@@ -138,6 +150,8 @@ TOPICS: dict[str, Topic] = {
     # Current alerts (meshwatch's and firing inbound ones); the alerts app advances these
     # views again after each evaluation, so their delta carries the new states.
     "alerts": Topic("alerts", _parse_alerts, _build_alerts, ("alerts",)),
+    # The continuous checks' findings, evaluated before each cycle publishes.
+    "insights": Topic("insights", _parse_insights, _build_insights, ("findings",)),
     # The stored inventory; the watcher advances these views after each batch it writes.
     "inventory": Topic(
         "inventory",

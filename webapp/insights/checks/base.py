@@ -79,7 +79,8 @@ class InsightContext:
 
     `edges` are the window's traffic summed per edge (all namespaces), `dns` the window's
     CoreDNS totals (None when no DNS samples are stored). The cached properties are derived
-    on first use and shared by all checks.
+    on first use and shared by all checks. `previous` maps the ids of the findings open
+    before this evaluation to their first_seen.
     """
 
     at: datetime
@@ -88,6 +89,13 @@ class InsightContext:
     edges: tuple[EdgeSample, ...] = ()
     dns: WindowDns | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Findings open before this evaluation, id → first_seen: lets a check say "for 10 min".
+    previous: dict[str, datetime] = field(default_factory=dict)
+
+    def open_for_s(self, finding_id: str) -> float:
+        """Seconds finding `finding_id` has been open as of `at` (0: not open before)."""
+        since = self.previous.get(finding_id)
+        return max(0.0, (self.at - since).total_seconds()) if since is not None else 0.0
 
     @cached_property
     def intents(self) -> dict[str, Intent]:
