@@ -103,3 +103,29 @@ def test_plaintext_from_an_unknown_client_names_the_unknown_node(shop, t0):
     m = mismatches(source, t0)["plaintext_to_strict:workload:shop/api"]
     assert m["subject_ids"] == ["workload:shop/api", "unknown"]
     assert m["evidence"]["plaintext_sources"] == ["unknown"] and m["remedy_yaml"] == ""
+
+
+def test_the_mesh_control_plane_is_not_a_missing_sidecar():
+    """istiod runs without a proxy by design; an app pod beside it without one is still found."""
+    from collectors.records import Inventory, NamespaceRecord, PodRecord, WorkloadRecord
+    from webapp.security.coverage import coverage
+    from webapp.security.inputs import policy_inputs
+    from webapp.security.mismatches import Context, missing_sidecar
+    from webapp.security.snapshot import intents_of
+
+    ns = NamespaceRecord("istio-system", {"istio.io/rev": "default"}, mesh="istio")
+    inventory = Inventory(
+        namespaces=(ns,),
+        workloads=(
+            WorkloadRecord("istio-system", "istiod", labels={"app": "istiod", "istio": "pilot"}),
+            WorkloadRecord("istio-system", "tools", labels={"app": "tools"}),
+        ),
+        pods=(
+            PodRecord("istio-system", "istiod-1", workload="istiod", labels={"app": "istiod"}),
+            PodRecord("istio-system", "tools-1", workload="tools", labels={"app": "tools"}),
+        ),
+    )
+    inputs = policy_inputs(inventory)
+    found = list(missing_sidecar(Context(intents_of(inputs), coverage(()), (), inputs)))
+    assert [m.subject_ids for m in found] == [("workload:istio-system/tools",)]
+    assert "rollout restart deployment/tools" in found[0].remedy

@@ -12,7 +12,8 @@ Kinds:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import shlex
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -234,19 +235,36 @@ def meshed_client_unmeshed_server(ctx: Context) -> Iterable[Mismatch]:
         )
 
 
+# The mesh's own control plane runs without a sidecar by design (istiod, the Istio CNI node
+# agent, ambient's ztunnel): flagging it would be a false finding on every Istio cluster.
+_CONTROL_PLANE = {
+    "app": {"istiod", "istio-cni-node", "ztunnel"},
+    "istio": {"pilot"},
+    "k8s-app": {"istio-cni-node"},
+}
+
+
+def is_control_plane(labels: Mapping[str, str]) -> bool:
+    """Whether `labels` mark a mesh control-plane workload, which runs without a proxy."""
+    return any(labels.get(key) in values for key, values in _CONTROL_PLANE.items())
+
+
 def missing_sidecar(ctx: Context) -> Iterable[Mismatch]:
-    """Pods without the proxy in a namespace enrolled in a mesh."""
+    """Pods without the proxy in a namespace enrolled in a mesh (the control plane aside)."""
     by_ns: dict[str, list[str]] = {}
     pods: dict[str, int] = {}
+    control = {w.id for w in ctx.inputs.workloads if is_control_plane(w.labels)}
     for wid, names in ctx.inputs.pods_without_proxy.items():
         ns = wid.split(":", 1)[1].split("/", 1)[0]
-        if names and ctx.inputs.namespace_mesh.get(ns):
+        if names and wid not in control and ctx.inputs.namespace_mesh.get(ns):
             by_ns.setdefault(ns, []).append(wid)
             pods[ns] = pods.get(ns, 0) + len(names)
     for ns, ids in by_ns.items():
         mesh = ctx.inputs.namespace_mesh[ns]
         restarts = "\n".join(
-            f"kubectl -n {ns} rollout restart deployment/{i.split('/')[-1]}" for i in sorted(ids)
+            f"kubectl -n {shlex.quote(ns)} rollout restart "
+            f"{shlex.quote('deployment/' + i.split('/')[-1])}"
+            for i in sorted(ids)
         )
         yield Mismatch(
             f"missing_sidecar:{ns}",
