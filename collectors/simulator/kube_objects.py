@@ -4,8 +4,9 @@
 it down as Namespaces, Nodes, Pods (with istio-proxy or linkerd-proxy containers and their
 injector annotations, dnsPolicy), ReplicaSets, Deployments, StatefulSets, Services,
 EndpointSlices, NetworkPolicies (a default-deny in emojivoto with its same-namespace
-allowance), kube-proxy's ConfigMap and shop's PERMISSIVE PeerAuthentication. The
-simulator's Inventory is then parsed from these by collectors/kube, as a real cluster's is.
+allowance, and shop's orders-from-storefront), kube-proxy's ConfigMap and shop's PERMISSIVE
+PeerAuthentication. The simulator's Inventory is then parsed from these by collectors/kube,
+as a real cluster's is.
 """
 
 from __future__ import annotations
@@ -251,18 +252,29 @@ def service_objects(world: World, seed: int) -> list[Obj]:
 
 
 def policy_objects() -> list[Obj]:
-    """emojivoto's default-deny and same-namespace allowance; shop's PERMISSIVE mTLS."""
+    """emojivoto's default-deny and same-namespace allowance; shop's orders-from-storefront
+    (which legacy-reports' observed calls break); shop's PERMISSIVE mTLS."""
     deny = {"podSelector": {}, "policyTypes": ["Ingress"]}
     same_ns = {
         "podSelector": {},
         "policyTypes": ["Ingress"],
         "ingress": [{"from": [{"podSelector": {}}]}],
     }
+    orders_ingress = {
+        "podSelector": {"matchLabels": {"app": "orders"}},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "storefront"}}}],
+                     "ports": [{"protocol": "TCP", "port": 8080}]}],
+    }  # fmt: skip
     return [
         {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
          "metadata": _meta("default-deny-ingress", "emojivoto"), "spec": deny},
         {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
          "metadata": _meta("allow-same-namespace", "emojivoto"), "spec": same_ns},
+        # orders takes requests from storefront only, yet legacy-reports' calls are seen:
+        # the demo's CNI does not enforce it (netpol_blocked_traffic says so).
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+         "metadata": _meta("orders-from-storefront", "shop"), "spec": orders_ingress},
         # Why legacy-reports' plaintext calls into shop get in.
         {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
          "metadata": _meta("default", "shop"), "spec": {"mtls": {"mode": "PERMISSIVE"}}},

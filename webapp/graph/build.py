@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collectors.records import EdgeSample, Inventory
 from webapp.graph.appenders import (
     Appender,
+    dns,
     health,
     idle_nodes,
     inventory,
@@ -28,6 +29,9 @@ from webapp.graph.mapping import map_traffic
 from webapp.graph.options import GraphOptions
 from webapp.graph.render import render_graph
 
+if TYPE_CHECKING:
+    from webapp.dns.queries import WindowDns
+
 APPENDERS: tuple[Appender, ...] = (
     # Scope first, so that every later step only pays for the requested namespaces.
     namespace_scope.apply,
@@ -37,6 +41,8 @@ APPENDERS: tuple[Appender, ...] = (
     # Per-edge measures next; node measures are derived from them.
     response_time.apply,
     security.apply,
+    # DNS answers on edges into the cluster DNS, from the preloaded window totals.
+    dns.apply,
     traffic_totals.apply,
     # Health reads the error classes and node idleness set above.
     health.apply,
@@ -53,13 +59,15 @@ def build_graph(
     window_start: datetime,
     window_end: datetime,
     generated_at: datetime,
+    dns_window: WindowDns | None = None,
 ) -> dict[str, Any]:
     """The graph document of DESIGN.md §3 for `traffic` summed over the window.
 
     Each sample is one edge's totals over the window (see collectors.records.EdgeSample).
-    The result is JSON-ready, sorted by id and free of NaN/Infinity.
+    The result is JSON-ready, sorted by id and free of NaN/Infinity. `dns_window` is the
+    window's CoreDNS totals for the edges into the cluster DNS (None: leave them bare).
     """
-    context = GraphContext.preload(inventory, options)
+    context = GraphContext.preload(inventory, options, dns=dns_window)
     traffic_map = map_traffic(traffic, context)
     for appender in APPENDERS:
         appender(traffic_map, context)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from collectors.records import (
     Inventory,
@@ -19,6 +20,9 @@ from collectors.records import (
     WorkloadRecord,
 )
 from webapp.graph.options import GraphOptions, HealthThresholds
+
+if TYPE_CHECKING:
+    from webapp.dns.queries import WindowDns
 
 Key = tuple[str, str]  # (namespace, name)
 
@@ -65,14 +69,17 @@ class GraphContext:
     pods_by_workload: Mapping[Key, int]
     pod_stats: Mapping[Key, PodStats] = field(default_factory=dict)  # by workload
     endpoints: Mapping[Key, EndpointStats] = field(default_factory=dict)  # by service
+    dns: WindowDns | None = None  # the window's CoreDNS totals, when an edge goes to DNS
     _selecting: dict[Key, tuple[str, ...]] = field(default_factory=dict, compare=False)
     _pod_index: dict[str, dict[tuple[str, str], set[int]]] = field(
         default_factory=dict, compare=False
     )
 
     @classmethod
-    def preload(cls, inventory: Inventory, options: GraphOptions) -> GraphContext:
-        """Index `inventory` once for the whole build."""
+    def preload(
+        cls, inventory: Inventory, options: GraphOptions, dns: WindowDns | None = None
+    ) -> GraphContext:
+        """Index `inventory` once for the whole build; `dns` is handed over as it is."""
         services_in: dict[str, list[ServiceRecord]] = defaultdict(list)
         for service in inventory.services:
             services_in[service.namespace].append(service)
@@ -96,6 +103,7 @@ class GraphContext:
             pods_by_workload=dict(pod_counts),
             pod_stats={key: _pod_stats(tuple(items)) for key, items in members.items()},
             endpoints=_endpoint_stats(inventory),
+            dns=dns,
         )
 
     def service_pod_stats(self, namespace: str, name: str) -> PodStats:

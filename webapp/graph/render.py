@@ -130,4 +130,6 @@ def render_edge(edge: Edge) -> dict[str, Any]:
             "received": number(traffic.bytes_received_per_s),
         },
         "health": edge.health,
+        # Only edges into the cluster DNS carry it, so other edges stay as they were.
+        **({"dns": {k: number(v) for k, v in edge.dns.items()}} if edge.dns else {}),
     }

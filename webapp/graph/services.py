@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from webapp.alerts.overlay import overlay_firing_alerts
+from webapp.dns.queries import window_dns
+from webapp.graph.appenders.dns import targets_dns
 from webapp.graph.build import build_graph
 from webapp.graph.options import GraphOptions, HealthThresholds
 from webapp.inventory.queries import current_inventory, inventory_version
@@ -35,13 +37,18 @@ def graph_snapshot(options: GraphOptions, now: datetime | None = None) -> dict:
     if graph is None:
         start = end - timedelta(seconds=options.window_s)
         traffic = window_traffic(start, end, options.namespaces)
+        inventory = current_inventory()
+        # DNS is read only for graphs with an edge into it; its rows are per cycle, like the
+        # traffic's, so the key's window end and latest cycle cover it too.
+        dns = window_dns(start, end) if targets_dns(traffic.edges, inventory) else None
         graph = build_graph(
             traffic.edges,
-            current_inventory(),
+            inventory,
             options,
             window_start=start,
             window_end=end,
             generated_at=generated_at,
+            dns_window=dns,
         )
         cache.set(key, graph, timeout=2 * settings.MESHWATCH_INTERVAL_S)
     # Firing alerts mark their nodes and edges; they change between cycles, so they are

@@ -150,6 +150,7 @@ class Edge:
     p99_ms: float | None = None
     mtls_ratio: float | None = None
     health: str = "unknown"
+    dns: dict[str, float | None] | None = None  # edges into the cluster DNS (appenders/dns.py)
 
 
 @dataclass
