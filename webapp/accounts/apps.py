@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from webapp.accounts import schema  # noqa: F401 - registers the OpenAPI auth scheme
+        from webapp.accounts import (
+            schema,  # noqa: F401 - registers the OpenAPI auth scheme
+            signals,
+        )
+
+        signals.connect()

@@ -16,12 +16,13 @@ from webapp.live.topics import Topic
 
 
 def connect_denied(scope: Mapping[str, Any]) -> bool:
-    """Whether to refuse the handshake (403): a bad token, or nobody logged in in login mode."""
+    """Whether to refuse the handshake (403): a bad token, or nobody logged in (any mode but
+    anonymous: in header mode, nobody a trusted proxy named)."""
     if scope.get("live_token_rejected"):
         return True
     user = scope.get("user")
     authenticated = bool(user is not None and user.is_authenticated)
-    return settings.MESHWATCH_AUTH == "login" and not authenticated
+    return settings.MESHWATCH_AUTH != "anonymous" and not authenticated
 
 
 def socket_namespaces(scope: Mapping[str, Any]) -> set[str] | None:
