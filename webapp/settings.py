@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
 
+from webapp.accounts.config import check_auth_mode, header_meta_key, parse_networks, parse_rate
 from webapp.env import (
     env_bool,
     env_choice,
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "webapp.accounts",
     "webapp.inventory",
@@ -70,8 +73,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "webapp.accounts.middleware.HeaderAuthMiddleware",
     "webapp.accounts.middleware.LoginRequiredMiddleware",
+    "webapp.accounts.middleware.LoginRateLimitMiddleware",
+    "webapp.accounts.middleware.AuditContextMiddleware",
     "webapp.accounts.middleware.SecurityHeadersMiddleware",
+    "webapp.api.problems.ProblemMiddleware",  # every error under /api/ as problem+json
 ]
 
 ROOT_URLCONF = "webapp.urls"
@@ -138,7 +145,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- meshwatch ---------------------------------------------------------------------------
-MESHWATCH_AUTH = env_choice("MESHWATCH_AUTH", "login", ("login", "anonymous"))
+MESHWATCH_AUTH = env_choice("MESHWATCH_AUTH", "login", ("login", "anonymous", "header"))
 MESHWATCH_INTERVAL_S = env_duration("MESHWATCH_INTERVAL", "15s")
 # History: raw cycle rows, then 5-minute rollups (webapp/traffic/rollups.py). Nothing older
 # than the rollup retention is kept, whatever its resolution. MESHWATCH_RETENTION, the one
@@ -191,6 +198,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Header mode (behind oauth2-proxy or an ingress auth-url): who the proxy says the user is,
+# believed only from the proxies' own addresses (the direct peer, never X-Forwarded-For).
+MESHWATCH_ALLOW_ANONYMOUS = env_bool("MESHWATCH_ALLOW_ANONYMOUS", False)
+MESHWATCH_AUTH_HEADER_USER = header_meta_key(
+    "MESHWATCH_AUTH_HEADER_USER", env_str("MESHWATCH_AUTH_HEADER_USER") or "X-Forwarded-User")
+MESHWATCH_AUTH_HEADER_EMAIL = header_meta_key(
+    "MESHWATCH_AUTH_HEADER_EMAIL", env_str("MESHWATCH_AUTH_HEADER_EMAIL") or "X-Forwarded-Email")
+MESHWATCH_AUTH_HEADER_GROUPS = header_meta_key(
+    "MESHWATCH_AUTH_HEADER_GROUPS",
+    env_str("MESHWATCH_AUTH_HEADER_GROUPS") or "X-Forwarded-Groups")
+MESHWATCH_AUTH_TRUSTED_PROXIES = parse_networks(
+    "MESHWATCH_AUTH_TRUSTED_PROXIES", env_list("MESHWATCH_AUTH_TRUSTED_PROXIES", []))
+MESHWATCH_AUTH_ADMIN_GROUPS = env_list("MESHWATCH_AUTH_ADMIN_GROUPS", [])
+check_auth_mode(MESHWATCH_AUTH, debug=DEBUG, allow_anonymous=MESHWATCH_ALLOW_ANONYMOUS,
+                trusted_proxies=MESHWATCH_AUTH_TRUSTED_PROXIES,
+                command=sys.argv[1] if len(sys.argv) > 1 else "")
+# API tokens: the expiry of a new token in days (0: none); login failures and token
+# creations allowed per client address and per username, counted in the database.
+MESHWATCH_TOKEN_DEFAULT_DAYS = env_int("MESHWATCH_TOKEN_DEFAULT_DAYS", 0, minimum=0)
+MESHWATCH_AUTH_RATE_LIMIT = parse_rate(
+    "MESHWATCH_AUTH_RATE_LIMIT", env_str("MESHWATCH_AUTH_RATE_LIMIT") or "10/5m")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MESHWATCH_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -215,8 +243,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["webapp.accounts.permissions.MeshwatchAccess"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "webapp.api.schema.MeshwatchSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Every error is RFC 9457 problem details (webapp/api/problems.py).
+    "EXCEPTION_HANDLER": "webapp.api.problems.exception_handler",
+    # Every list pages, sorts and windows the same way (webapp/api/lists.py).
+    "DEFAULT_PAGINATION_CLASS": "webapp.api.lists.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "webapp.api.lists.EqualFilter",
+        "webapp.api.lists.TimeWindow",
+        "webapp.api.lists.DeclaredOrdering",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -225,6 +262,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"TokenScopeEnum": "webapp.accounts.models.Scope"},
+    # The schema and the docs pages are authenticated like everything else.
+    "SERVE_PERMISSIONS": ["webapp.accounts.permissions.MeshwatchAccess"],
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN, since many clusters
+    # (and this project's CI) have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "webapp.api.schema.describe_pages",
+    ],
 }
 
 # --- static files: the frontend build lands in webapp/ui/static/ui/ --------------------

@@ -13,3 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("webapp.ui.urls")),
 ]
+
+# Under /api/ Django's own errors read as problem details too; elsewhere the usual pages.
+handler400 = "webapp.api.problems.bad_request"
+handler403 = "webapp.api.problems.permission_denied"
+handler404 = "webapp.api.problems.page_not_found"
+handler500 = "webapp.api.problems.server_error"

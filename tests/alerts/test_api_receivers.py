@@ -20,7 +20,7 @@ def test_it_creates_a_receiver_and_never_returns_the_secret(client, alice_token)
     assert created["name"] == "ops" and created["kind"] == "webhook" and "secret" not in created
     assert Receiver.objects.get().secret == SECRET
     listed = call(client, "get", "/api/v1/receivers", alice_token).json()
-    assert "secret" not in listed[0]
+    assert "secret" not in listed["results"][0]
     detail = call(client, "get", f"/api/v1/receivers/{created['id']}", alice_token)
     assert SECRET not in detail.content.decode()
 

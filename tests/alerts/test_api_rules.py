@@ -29,9 +29,11 @@ def test_it_creates_a_rule(client, alice_token, body):
 
 def test_a_viewer_may_write_too_but_anonymous_mode_may_not(client, bob, body, settings):
     from webapp.accounts.tokens import issue_token
+    from webapp.alerts.models import Receiver
 
-    grant_namespaces(bob, "bookinfo")
-    token = issue_token(bob)[1]
+    team = grant_namespaces(bob, "bookinfo")
+    Receiver.objects.filter(pk__in=body["receivers"]).update(team=team)  # bob's team's own
+    token = issue_token(bob, scope="write")[1]
     assert call(client, "post", "/api/v1/alert-rules", token, body).status_code == 201
     settings.MESHWATCH_AUTH = "anonymous"
     response = call(client, "post", "/api/v1/alert-rules", None, {**body, "name": "x"})
@@ -57,3 +59,26 @@ def test_it_updates_and_deletes(client, alice_token, body):
     path = f"/api/v1/alert-rules/{rule['id']}"
     assert call(client, "patch", path, alice_token, {"threshold": 0.2}).json()["threshold"] == 0.2
     assert call(client, "delete", path, alice_token).status_code == 204
+
+
+def test_rules_filter_by_namespace_kind_and_order(client, alice_token):
+    for name, namespace in (("b", "bookinfo"), ("a", "shop")):
+        AlertRule.objects.create(name=name, kind="edge_error_ratio",
+                                 scope={"namespaces": [namespace]})
+    AlertRule.objects.create(name="c", kind="no_data", scope={})
+
+    def names(query: str) -> list[str]:
+        body = call(client, "get", f"/api/v1/alert-rules?{query}", alice_token).json()
+        return [rule["name"] for rule in body["results"]]
+
+    assert names("namespace=shop") == ["a"]
+    assert names("kind=edge_error_ratio&ordering=name") == ["a", "b"]
+    assert names("ordering=-name") == ["c", "b", "a"]
+    bad = call(client, "get", "/api/v1/alert-rules?namespace=Not_A_NS", alice_token)
+    assert bad.status_code == 400 and "Not_A_NS" in bad.json()["detail"]
+
+
+def test_a_nul_in_json_fields_is_a_400_not_a_500(client, alice_token, body):
+    response = call(client, "post", "/api/v1/alert-rules", alice_token,
+                    {**body, "labels": {"team": "a\u0000b"}})
+    assert response.status_code == 400 and "labels" in response.json()["errors"]

@@ -24,6 +24,17 @@ class Severity(models.TextChoices):
 
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
 
+# The alert labels that name a namespace: an alert belongs to every namespace they name.
+NAMESPACE_LABELS = ("namespace", "source_namespace", "destination_namespace",
+                    "destination_workload_namespace", "destination_service_namespace")
+
+
+def alert_namespaces(labels: object) -> set[str]:
+    """The namespaces an alert's labels name (none: a cluster-wide alert)."""
+    if not isinstance(labels, dict):
+        return set()
+    return {str(labels[k]) for k in NAMESPACE_LABELS if labels.get(k)}
+
 
 class Receiver(models.Model):
     """Where notifications go: a URL, a payload format and the secret that signs requests.
@@ -42,6 +53,13 @@ class Receiver(models.Model):
     url = models.URLField(max_length=2000)
     secret = models.CharField(max_length=200)
     enabled = models.BooleanField(default=True)
+    # Receivers belong to a team, whose members see and edit them; global ones (no team)
+    # only admins do, since a URL and its traffic may reveal any namespace's alerts. A
+    # deleted team's receivers become global rather than vanish from the rules using them.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="receivers", help_text="The owning team; empty: global (admins only).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -133,10 +151,22 @@ class AlertEvent(models.Model):
 
 
 class Silence(models.Model):
-    """Mutes notifications of alerts whose labels match (and of `rule`, if set) until `ends_at`."""
+    """Mutes notifications of alerts whose labels match (and of `rule`, if set) until `ends_at`.
+
+    A team's silence names the namespaces it may mute (its creator's, at most): it mutes only
+    alerts all of whose namespaces are among them, so a viewer cannot silence what it cannot
+    see. A global silence (no team, empty `namespaces`) mutes anywhere; only admins make one.
+    """
 
     matchers = models.JSONField(default=dict, blank=True, help_text="label: value, all must match")
     rule = models.ForeignKey(AlertRule, null=True, blank=True, on_delete=models.CASCADE)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="silences", help_text="The owning team; empty: global (admins only).",
+    )
+    namespaces = models.JSONField(
+        default=list, blank=True, help_text="The namespaces it may mute; empty: every one."
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     comment = models.CharField(max_length=500, blank=True)
@@ -154,6 +184,10 @@ class Silence(models.Model):
             return False
         if self.rule_id is not None and self.rule_id != rule_id:
             return False
+        if self.namespaces:
+            named = alert_namespaces(labels)
+            if not named or not named <= set(self.namespaces):
+                return False
         return all(labels.get(key) == value for key, value in self.matchers.items())
 
 

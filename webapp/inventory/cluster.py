@@ -9,7 +9,7 @@ from webapp.inventory import models, queries
 from webapp.inventory.sync import staleness
 
 
-def cluster_document() -> dict[str, Any]:
+def cluster_document(visible: set[str] | None = None) -> dict[str, Any]:
     """CNI, kube-proxy mode, the DNS Service, node pod CIDRs, counts and staleness.
 
     Without stored facts (a source that cannot see them) every fact reads "unknown", and
@@ -30,8 +30,20 @@ def cluster_document() -> dict[str, Any]:
             "mode": facts.kube_proxy_mode if facts else "unknown",
             "evidence": list(facts.kube_proxy_evidence) if facts else [],
         },
-        "dns_service": facts.dns_service if facts else None,
+        "dns_service": _dns_service(facts.dns_service if facts else None, visible),
         "node_pod_cidrs": cidrs,
-        "counts": queries.counts(),
+        "counts": queries.counts(visible),
         "staleness": asdict(staleness()),
     }
+
+
+def _dns_service(service: dict[str, Any] | None, visible: set[str] | None) -> Any:
+    """The DNS Service as a caller may see it: named only for callers who see its namespace.
+
+    Every caller needs to know where cluster DNS answers and whether it is up (addresses,
+    ports, ready pods); which namespace, Service and pods provide it is not the business of
+    a caller not granted that namespace, so those read blank, as the graph's external nodes.
+    """
+    if service is None or visible is None or service.get("namespace") in visible:
+        return service
+    return {**service, "namespace": "", "name": "", "pods": []}

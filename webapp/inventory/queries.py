@@ -219,8 +219,11 @@ def services() -> QuerySet[models.Service]:
     )
 
 
-def counts() -> dict[str, int]:
-    """How many of each kind are stored (one query per kind)."""
+def counts(visible: set[str] | None = None) -> dict[str, int]:
+    """How many of each kind are stored (one query per kind), in `visible` (None: all).
+
+    Namespaced kinds count only the visible namespaces' objects; nodes are cluster-wide.
+    """
     kinds = {
         "namespaces": models.Namespace,
         "nodes": models.Node,
@@ -231,7 +234,15 @@ def counts() -> dict[str, int]:
         "network_policies": models.NetworkPolicy,
         "mesh_policies": models.MeshPolicy,
     }
-    return {name: model._default_manager.count() for name, model in kinds.items()}
+    result = {}
+    for name, model in kinds.items():
+        rows = model._default_manager.all()
+        if visible is not None and model is models.Namespace:
+            rows = rows.filter(name__in=visible)
+        elif visible is not None and model is not models.Node:
+            rows = rows.filter(namespace__name__in=visible)
+        result[name] = rows.count()
+    return result
 
 
 def inventory_version() -> str | None:

@@ -12,6 +12,7 @@ from webapp.security.inputs import PolicyInputs, policy_inputs
 from webapp.security.mismatches import Context, Mismatch, find_mismatches
 from webapp.security.options import MtlsOptions
 from webapp.security.policy import Intent, WorkloadIn, resolve
+from webapp.security.scope import scope_edge, scope_mismatch
 from webapp.traffic.queries import latest_cycle_at, window_traffic
 
 
@@ -55,8 +56,10 @@ def mtls_snapshot(options: MtlsOptions, now: datetime | None = None) -> dict[str
             "trend": trend(now_cov.mesh_wide.ratio, before.mesh_wide.ratio),
         },
         "namespaces": _namespaces(intents, now_cov, before, wanted, inputs),
-        "edges": _edges(now_cov, window.edges, wanted),
-        "mismatches": [m.as_json() for m in found if _wanted(m, wanted)],
+        "edges": [scope_edge(e, wanted) if wanted else e
+                  for e in _edges(now_cov, window.edges, wanted)],
+        "mismatches": [scope_mismatch(m.as_json(), wanted) if wanted else m.as_json()
+                       for m in found if _wanted(m, wanted)],
     }
 
 

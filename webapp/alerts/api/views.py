@@ -1,6 +1,9 @@
-"""REST views of the alerts app: a queryset, a serializer and a filter each; rules live in
+"""REST views of the alerts app: a queryset, a serializer and its filters each; rules live in
 services. Writes need an authenticated user (MeshwatchAccess: anonymous mode is read-only).
-Errors read `{"detail": ...}` like the rest of the API; field errors also come as `errors`.
+Errors are problem details like the rest of the API (webapp/api/problems.py).
+
+Scoping: rules by their scope's namespaces, alerts by the namespaces their labels name,
+deliveries like their rule, receivers and silences by their owning team (ownership.py).
 """
 
 from __future__ import annotations
@@ -8,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -21,31 +25,23 @@ from webapp.accounts.authentication import BearerTokenAuthentication
 from webapp.accounts.scoping import request_namespaces
 from webapp.alerts import inbound, services
 from webapp.alerts.api import serializers as s
-from webapp.alerts.models import Alert, AlertRule, Delivery, InboundAlert, Receiver, Silence
+from webapp.alerts.api.ownership import owned, owner_team, silence_namespaces
+from webapp.alerts.models import (
+    Alert,
+    AlertRule,
+    Delivery,
+    InboundAlert,
+    Receiver,
+    Silence,
+    alert_namespaces,
+)
+from webapp.api.problems import problem_response
+from webapp.api.serializers import ProblemSerializer
+from webapp.inventory.api.filtersets import FilterError, namespaces_param
 
-
-def _flatten(errors: Any, prefix: str = "") -> list[str]:
-    if isinstance(errors, dict):
-        return [m for k, v in errors.items() for m in _flatten(v, f"{prefix}{k}: ")]
-    if isinstance(errors, list):
-        return [m for item in errors for m in _flatten(item, prefix)]
-    return [f"{prefix}{errors}"]
-
-
-class DetailErrors:
-    """Field errors as one `detail` sentence (plus the per-field `errors`)."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)  # type: ignore[misc]
-        data = response.data
-        has_detail = isinstance(data, dict) and "detail" in data
-        if isinstance(exc, ValidationError) and isinstance(data, dict | list) and not has_detail:
-            response.data = {"detail": "; ".join(_flatten(data)), "errors": data}
-        return response
-
-
-_NAMESPACE_LABELS = ("namespace", "source_namespace", "destination_namespace",
-                     "destination_workload_namespace", "destination_service_namespace")
+NAMESPACE_FILTER = OpenApiParameter(
+    "namespace", str, description="Only those concerning these namespaces, comma-separated."
+)
 
 
 def rule_visible(scope: Any, visible: set[str] | None) -> bool:
@@ -60,9 +56,7 @@ def alert_visible(labels: Any, visible: set[str] | None) -> bool:
     """An alert is visible when every namespace its labels name is, and it names one."""
     if visible is None:
         return True
-    if not isinstance(labels, dict):
-        return False
-    named = {str(labels[k]) for k in _NAMESPACE_LABELS if labels.get(k)}
+    named = alert_namespaces(labels)
     return bool(named) and named <= visible
 
 
@@ -71,22 +65,60 @@ def _visible_rule_ids(visible: set[str] | None) -> list[int]:
             if rule_visible(scope, visible)]
 
 
+def _wanted_namespaces(request: Request) -> set[str]:
+    """The `?namespace=a,b` filter of a list, validated (a 400 naming a bad name)."""
+    try:
+        return set(namespaces_param(request.query_params))
+    except FilterError as exc:
+        raise ParseError(str(exc)) from exc
+
+
+def _rule_namespaces(scope: Any) -> set[str]:
+    named = scope.get("namespaces") if isinstance(scope, dict) else None
+    return set(map(str, named)) if isinstance(named, list) else set()
+
+
 def _created_by(request: Request) -> dict[str, Any]:
     return {"created_by": request.user if request.user.is_authenticated else None}
 
 
-class ReceiverViewSet(DetailErrors, viewsets.ModelViewSet):
-    """Webhook receivers. The secret is accepted on create/update and never returned,
-    except once in the create response when the server generated it."""
+@extend_schema_view(
+    list=extend_schema(summary="List webhook receivers"),
+    retrieve=extend_schema(summary="A webhook receiver"),
+    create=extend_schema(summary="Create a webhook receiver"),
+    update=extend_schema(summary="Replace a webhook receiver"),
+    partial_update=extend_schema(summary="Change a webhook receiver"),
+    destroy=extend_schema(summary="Delete a webhook receiver"),
+)
+class ReceiverViewSet(viewsets.ModelViewSet):
+    """Webhook receivers, your teams' own (admins: all). The secret is accepted on
+    create/update and never returned, except once in the create response when the server
+    generated it."""
 
-    queryset = Receiver.objects.order_by("pk")
+    queryset = Receiver.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.ReceiverSerializer
+    ordering_fields = ("name", "kind", "created_at")
+    time_field = "created_at"
+    filter_fields = {
+        "kind": ("kind", str, "Only these kinds, comma-separated."),
+        "enabled": ("enabled", bool, "Only enabled (true) or disabled (false) ones."),
+        "team": ("team__name", str, "Only these teams' receivers, comma-separated names."),
+    }
+
+    def get_queryset(self) -> QuerySet[Receiver]:
+        return owned(Receiver.objects.select_related("team").order_by("pk"), self.request)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
+        team = owner_team(self.request, serializer.validated_data.get("team"))
         generated = "secret" not in serializer.validated_data
         secret = services.new_secret() if generated else serializer.validated_data["secret"]
-        serializer.save(secret=secret, **_created_by(self.request))
+        serializer.save(secret=secret, team=team, **_created_by(self.request))
         self._generated = secret if generated else None
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        team = owner_team(self.request, serializer.validated_data.get("team"),
+                          serializer.instance)
+        serializer.save(team=team)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().create(request, *args, **kwargs)
@@ -94,7 +126,8 @@ class ReceiverViewSet(DetailErrors, viewsets.ModelViewSet):
             response.data["secret"] = self._generated  # shown this once, never again
         return response
 
-    @extend_schema(request=None, responses={202: s.DeliverySerializer})
+    @extend_schema(summary="Send a test notification", request=None,
+                   responses={202: s.DeliverySerializer})
     @action(detail=True, methods=["post"])
     def test(self, request: Request, pk: str | None = None) -> Response:
         """Send a test notification now; its delivery (and attempts) is returned."""
@@ -102,17 +135,36 @@ class ReceiverViewSet(DetailErrors, viewsets.ModelViewSet):
         return Response(s.DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
-class AlertRuleViewSet(DetailErrors, viewsets.ModelViewSet):
+@extend_schema_view(
+    list=extend_schema(summary="List alert rules", parameters=[NAMESPACE_FILTER]),
+    retrieve=extend_schema(summary="An alert rule"),
+    create=extend_schema(summary="Create an alert rule"),
+    update=extend_schema(summary="Replace an alert rule"),
+    partial_update=extend_schema(summary="Change an alert rule"),
+    destroy=extend_schema(summary="Delete an alert rule"),
+)
+class AlertRuleViewSet(viewsets.ModelViewSet):
     """Alert rules: kinds, scope, threshold, `for`, severity, labels, templates, receivers."""
 
     queryset = AlertRule.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.AlertRuleSerializer
+    ordering_fields = ("name", "kind", "severity", "created_at", "updated_at")
+    time_field = "updated_at"
+    filter_fields = {
+        "kind": ("kind", str, "Only these kinds, comma-separated."),
+        "severity": ("severity", str, "Only these severities, comma-separated."),
+        "enabled": ("enabled", bool, "Only enabled (true) or disabled (false) ones."),
+    }
 
     def get_queryset(self) -> QuerySet[AlertRule]:
         rules = AlertRule.objects.prefetch_related("receivers").order_by("pk")
         visible = request_namespaces(self.request)
         if visible is not None:
             rules = rules.filter(pk__in=_visible_rule_ids(visible))
+        wanted = _wanted_namespaces(self.request) if self.action == "list" else set()
+        if wanted:
+            rules = rules.filter(pk__in=[pk for pk, scope in rules.values_list("pk", "scope")
+                                         if wanted & _rule_namespaces(scope)])
         return rules
 
     def _check_scope(self, serializer: BaseSerializer) -> None:
@@ -132,76 +184,122 @@ class AlertRuleViewSet(DetailErrors, viewsets.ModelViewSet):
         serializer.save()
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List alerts", parameters=[NAMESPACE_FILTER]),
+    retrieve=extend_schema(summary="An alert with its history"),
+)
 class AlertViewSet(viewsets.ReadOnlyModelViewSet):
-    """Alerts, newest change first; `?state=firing` and `?rule=ID` filter."""
+    """Alerts, newest change first; filter by state, rule, severity, namespace or time."""
 
     queryset = Alert.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.AlertSerializer
+    ordering_fields = {"updated_at": "updated_at", "firing_since": "firing_since",
+                       "state": "state", "severity": "rule__severity", "value": "value"}
+    time_field = "updated_at"
+    filter_fields = {
+        "state": ("state", str, "Only these states, comma-separated: firing, pending..."),
+        "rule": ("rule_id", int, "Only these rules' alerts, comma-separated ids."),
+        "severity": ("rule__severity", str, "Only these severities, comma-separated."),
+    }
 
     def get_queryset(self) -> QuerySet[Alert]:
         alerts = Alert.objects.select_related("rule").order_by("-updated_at", "-pk")
-        params = self.request.query_params
-        if params.get("state"):
-            alerts = alerts.filter(state__in=params["state"].split(","))
-        if params.get("rule", "").isdigit():
-            alerts = alerts.filter(rule_id=int(params["rule"]))
         visible = request_namespaces(self.request)
-        if visible is not None:
+        wanted = _wanted_namespaces(self.request) if self.action == "list" else set()
+        if visible is not None or wanted:
             alerts = alerts.filter(pk__in=[
                 pk for pk, labels in alerts.values_list("pk", "labels")
-                if alert_visible(labels, visible)])
+                if alert_visible(labels, visible)
+                and (not wanted or wanted & alert_namespaces(labels))])
         return alerts
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         return s.AlertDetailSerializer if self.action == "retrieve" else s.AlertSerializer
 
 
-class SilenceViewSet(DetailErrors, viewsets.ModelViewSet):
-    """Silences; expired ones stay listed until deleted (`?active=1` hides them)."""
+@extend_schema_view(
+    list=extend_schema(summary="List silences"),
+    retrieve=extend_schema(summary="A silence"),
+    create=extend_schema(summary="Create a silence"),
+    update=extend_schema(summary="Replace a silence"),
+    partial_update=extend_schema(summary="Change a silence"),
+    destroy=extend_schema(summary="Delete a silence"),
+)
+class SilenceViewSet(viewsets.ModelViewSet):
+    """Silences, your teams' own (admins: all); expired ones stay listed until deleted
+    (`?active=true` hides them)."""
 
+    queryset = Silence.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.SilenceSerializer
+    ordering_fields = ("starts_at", "ends_at", "created_at")
+    time_field = "created_at"
+    filter_fields = {
+        "rule": ("rule_id", int, "Only these rules' silences, comma-separated ids."),
+        "team": ("team__name", str, "Only these teams' silences, comma-separated names."),
+    }
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "active", bool, description="true: only silences in force now.")])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Silence]:
-        from django.utils import timezone
-
-        silences = Silence.objects.order_by("-pk")
+        silences = owned(Silence.objects.select_related("team").order_by("-pk"), self.request)
         if self.request.query_params.get("active") in ("1", "true"):
             now = timezone.now()
             silences = silences.filter(starts_at__lte=now, ends_at__gt=now)
         return silences
 
+    def _owner(self, serializer: BaseSerializer) -> dict[str, Any]:
+        data = serializer.validated_data
+        instance = serializer.instance
+        wanted = data.get("namespaces", getattr(instance, "namespaces", []) or [])
+        return {"team": owner_team(self.request, data.get("team"), instance),
+                "namespaces": silence_namespaces(self.request, wanted)}
+
     def perform_create(self, serializer: BaseSerializer) -> None:
-        serializer.save(**_created_by(self.request))
+        serializer.save(**self._owner(serializer), **_created_by(self.request))
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        serializer.save(**self._owner(serializer))
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List webhook deliveries"),
+    retrieve=extend_schema(summary="A webhook delivery with its attempts"),
+)
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     """Deliveries with every attempt; `?status=dead` lists the dead letters."""
 
     queryset = Delivery.objects.all()  # typing for the schema; get_queryset scopes it
     serializer_class = s.DeliverySerializer
+    ordering_fields = ("created_at", "next_attempt_at", "status", "attempts")
+    time_field = "created_at"
+    filter_fields = {
+        "status": ("status", str, "Only these states, comma-separated: pending, delivered, dead."),
+        "receiver": ("receiver_id", int, "Only these receivers' deliveries, comma-separated ids."),
+        "rule": ("rule_id", int, "Only these rules' deliveries, comma-separated ids."),
+        "event": ("event", str, "Only these events, comma-separated: firing, resolved, test."),
+    }
 
     def get_queryset(self) -> QuerySet[Delivery]:
         deliveries = Delivery.objects.select_related("receiver").prefetch_related(
             "attempt_log").order_by("-pk")
-        params = self.request.query_params
-        if params.get("status"):
-            deliveries = deliveries.filter(status__in=params["status"].split(","))
-        if params.get("receiver", "").isdigit():
-            deliveries = deliveries.filter(receiver_id=int(params["receiver"]))
         visible = request_namespaces(self.request)
         if visible is not None:  # a delivery carries its rule's alerts: scoped like the rule
             deliveries = deliveries.filter(rule_id__in=_visible_rule_ids(visible))
         return deliveries
 
-    @extend_schema(request=None, responses={202: s.DeliverySerializer})
+    @extend_schema(summary="Retry a delivery", request=None,
+                   responses={202: s.DeliverySerializer, 409: ProblemSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         """Send a dead letter (or a waiting delivery) again now."""
         delivery = self.get_object()
         if delivery.status == Delivery.Status.DELIVERED:
-            return Response({"detail": "This delivery was delivered; nothing to retry."},
-                            status=status.HTTP_409_CONFLICT)
+            return problem_response(status.HTTP_409_CONFLICT,
+                                    "This delivery was delivered; nothing to retry.", request)
         services.retry_delivery(delivery)
         delivery.refresh_from_db()
         return Response(s.DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
@@ -215,19 +313,23 @@ class AlertmanagerView(APIView):
 
     authentication_classes = [BearerTokenAuthentication]
 
-    @extend_schema(request=None, responses={200: s.InboundAlertSerializer(many=True)})
+    @extend_schema(summary="Inbound alerts firing now", request=None,
+                   responses={200: s.InboundAlertSerializer(many=True)})
     def get(self, request: Request) -> Response:
         visible = request_namespaces(request)
         rows: list[InboundAlert] = [row for row in inbound.firing_inbound()
                                     if alert_visible(row.labels, visible)]
         return Response(s.InboundAlertSerializer(rows, many=True).data)
 
-    @extend_schema(request=dict, responses={200: dict, 400: dict, 401: dict})
+    @extend_schema(summary="Receive an Alertmanager webhook",
+                   request=s.AlertmanagerPayloadSerializer,
+                   responses={200: s.AlertmanagerResultSerializer})
     def post(self, request: Request) -> Response:
+        s.no_nul(request.data, "payload")  # a 400 naming it, before PostgreSQL refuses it
         try:
             items = inbound.parse_payload(request.data)
         except inbound.PayloadError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            return problem_response(status.HTTP_400_BAD_REQUEST, str(exc), request)
         accepted, duplicates = inbound.store(items)
         if accepted:
             services.publish_alerts()

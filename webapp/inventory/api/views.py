@@ -16,29 +16,38 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ParseError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.accounts.scoping import request_namespaces
+from webapp.api.lists import Pagination
 from webapp.inventory import models, queries
 from webapp.inventory.api import serializers
 from webapp.inventory.api.filtersets import FilterError, filter_queryset
 from webapp.inventory.cluster import cluster_document
 
-FILTERS = [
-    OpenApiParameter("namespace", str, description="Namespaces, comma-separated"),
-    OpenApiParameter("labels", str, description="Label selector: app=web,tier!=db,env in (a,b)"),
-]
+NAMESPACE_FILTER = OpenApiParameter(
+    "namespace", str, description="Only these namespaces' objects, comma-separated."
+)
+LABELS_FILTER = OpenApiParameter(
+    "labels", str,
+    description="A Kubernetes label selector, as kubectl -l takes: app=web,tier!=db,env in (a,b)",
+)
+InventoryPagination = Pagination  # the name other apps' lists import
+ORDER_BY_NAME = {"name": "name"}
+ORDER_BY_NAMESPACE = {"namespace": "namespace__name", "name": "name"}
 
 
-class InventoryPagination(PageNumberPagination):
-    """`count`, `next`, `previous`, `results`; `?page=` and `?page_size=` (at most 1000)."""
-
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
+def _equal(*names: str, booleans: tuple[str, ...] = ()) -> dict[str, tuple[str, type, str]]:
+    """`filter_fields` for exact matches (comma-separated alternatives; booleans true/false)."""
+    fields: dict[str, tuple[str, type, str]] = {
+        name: (name, str, f"Only objects whose {name} is one of these, comma-separated.")
+        for name in names
+    }
+    for name in booleans:
+        fields[name] = (name, bool, f"Only objects whose {name} is true (or false).")
+    return fields
 
 
 def visible(request: Request) -> set[str] | None:
@@ -46,14 +55,14 @@ def visible(request: Request) -> set[str] | None:
     return request_namespaces(request)
 
 
-@extend_schema_view(list=extend_schema(parameters=FILTERS))
 class InventoryViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only list and detail of one inventory model."""
 
-    pagination_class = InventoryPagination
+    pagination_class = Pagination
     namespaced = True
     lookup_fields: tuple[str, ...] = ("namespace__name", "name")
-    equal_filters: tuple[str, ...] = ()
+    ordering_fields: dict[str, str] = ORDER_BY_NAMESPACE
+    filter_fields: dict[str, tuple[str, type, str]] = {}
 
     def base_queryset(self) -> QuerySet:
         """The model's rows with what the serializer needs joined or annotated."""
@@ -67,9 +76,7 @@ class InventoryViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return queryset
         try:
-            return filter_queryset(
-                queryset, self.request.query_params, self.equal_filters, self.namespaced
-            )
+            return filter_queryset(queryset, self.request.query_params, (), self.namespaced)
         except (FilterError, ValidationError) as exc:
             raise ParseError(str(exc.message if isinstance(exc, ValidationError) else exc)) from exc
 
@@ -78,11 +85,24 @@ class InventoryViewSet(viewsets.ReadOnlyModelViewSet):
         return get_object_or_404(self.get_queryset(), **lookup)
 
 
+def _described(plural: str, namespaced: bool = True) -> Any:
+    """The schema's summaries and filters of an inventory viewset over `plural`."""
+    filters = [NAMESPACE_FILTER, LABELS_FILTER] if namespaced else [LABELS_FILTER]
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {plural}", parameters=filters),
+        retrieve=extend_schema(summary=f"One of the {plural}"),
+    )
+
+
+@_described("namespaces", namespaced=False)
 class NamespaceViewSet(InventoryViewSet):
+    """The cluster's namespaces you may see, with their labels and mesh enrolment."""
+
     serializer_class = serializers.NamespaceSerializer
     namespaced = False
     lookup_fields = ("name",)
-    equal_filters = ("mesh",)
+    ordering_fields = ORDER_BY_NAME
+    filter_fields = _equal("mesh")
 
     def base_queryset(self) -> QuerySet:
         queryset = models.Namespace.objects.order_by("name")
@@ -90,33 +110,53 @@ class NamespaceViewSet(InventoryViewSet):
         return queryset if allowed is None else queryset.filter(name__in=allowed)
 
 
+@_described("nodes", namespaced=False)
 class NodeViewSet(InventoryViewSet):
+    """The cluster's nodes: addresses, pod CIDRs, readiness, versions and pod counts."""
+
     serializer_class = serializers.NodeSerializer
     namespaced = False
     lookup_fields = ("name",)
+    ordering_fields = ORDER_BY_NAME
+    filter_fields = _equal(booleans=("ready", "unschedulable"))
 
     def base_queryset(self) -> QuerySet:
         return queries.nodes()
 
 
+@_described("workloads")
 class WorkloadViewSet(InventoryViewSet):
+    """Deployments, StatefulSets, DaemonSets... with their pods counted."""
+
     serializer_class = serializers.WorkloadSerializer
-    equal_filters = ("kind", "app", "version", "mesh")
+    ordering_fields = {**ORDER_BY_NAMESPACE, "kind": "kind", "replicas": "replicas"}
+    filter_fields = _equal("kind", "app", "version", "mesh")
 
     def base_queryset(self) -> QuerySet:
         return queries.workloads()
 
 
+@_described("pods")
 class PodViewSet(InventoryViewSet):
+    """Pods with their owner, addresses, node, state, mesh proxy and DNS configuration."""
+
     serializer_class = serializers.PodSerializer
-    equal_filters = ("workload", "node", "phase", "ready", "sidecar")
+    ordering_fields = {**ORDER_BY_NAMESPACE, "node": "node", "phase": "phase",
+                       "restarts": "restarts"}
+    filter_fields = _equal("workload", "node", "phase", "sidecar", booleans=("ready",))
 
     def base_queryset(self) -> QuerySet:
         return models.Pod.objects.select_related("namespace").order_by("namespace__name", "name")
 
 
+@_described("services")
 class ServiceViewSet(InventoryViewSet):
-    equal_filters = ("type", "headless")
+    """Services with their addresses, selector, ports and endpoint counts (detail: every
+    endpoint)."""
+
+    serializer_class = serializers.ServiceSerializer
+    ordering_fields = {**ORDER_BY_NAMESPACE, "type": "type"}
+    filter_fields = _equal("type", booleans=("headless",))
 
     def get_serializer_class(self) -> type:
         if self.action == "retrieve":
@@ -127,9 +167,12 @@ class ServiceViewSet(InventoryViewSet):
         return queries.services()
 
 
+@_described("network policies")
 class NetworkPolicyViewSet(InventoryViewSet):
+    """NetworkPolicies with their selectors and rules."""
+
     serializer_class = serializers.NetworkPolicySerializer
-    equal_filters = ("default_deny_ingress", "default_deny_egress")
+    filter_fields = _equal(booleans=("default_deny_ingress", "default_deny_egress"))
 
     def base_queryset(self) -> QuerySet:
         return models.NetworkPolicy.objects.select_related("namespace").order_by(
@@ -137,10 +180,14 @@ class NetworkPolicyViewSet(InventoryViewSet):
         )
 
 
+@_described("mesh policies")
 class MeshPolicyViewSet(InventoryViewSet):
+    """Istio and Linkerd security and traffic policies with their specs."""
+
     serializer_class = serializers.MeshPolicySerializer
     lookup_fields = ("namespace__name", "kind", "name")
-    equal_filters = ("kind", "mesh")
+    ordering_fields = {**ORDER_BY_NAMESPACE, "kind": "kind"}
+    filter_fields = _equal("kind", "mesh")
 
     def base_queryset(self) -> QuerySet:
         return models.MeshPolicy.objects.select_related("namespace").order_by(
@@ -151,6 +198,12 @@ class MeshPolicyViewSet(InventoryViewSet):
 class ClusterView(APIView):
     """The cluster's plumbing (CNI, kube-proxy mode, DNS Service, pod CIDRs) and staleness."""
 
-    @extend_schema(responses={200: serializers.ClusterSerializer})
+    @extend_schema(
+        summary="The cluster's plumbing",
+        description="The CNI plugin and kube-proxy mode as far as the cluster's objects give "
+        "them away, the DNS Service, each node's pod CIDRs, object counts and how fresh the "
+        "inventory is.",
+        responses={200: serializers.ClusterSerializer},
+    )
     def get(self, request: Request) -> Response:
-        return Response(serializers.ClusterSerializer(cluster_document()).data)
+        return Response(serializers.ClusterSerializer(cluster_document(visible(request))).data)

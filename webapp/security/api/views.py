@@ -9,39 +9,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from webapp.accounts.scoping import request_namespaces, scoped_request
-from webapp.api.serializers import ProblemSerializer
-from webapp.graph.options import OptionsError
+from webapp.api.prologue import scoped_options
 from webapp.security.api.serializers import MtlsQuerySerializer, MtlsSerializer
 from webapp.security.options import MtlsOptions
 from webapp.security.snapshot import mtls_snapshot
-
-NO_NAMESPACE = "you may not see any namespace; ask an admin for a grant"
 
 
 class MtlsView(APIView):
     """Intended mTLS per workload and port, the observed share, and the mismatches."""
 
     @extend_schema(
+        summary="mTLS coverage",
+        description="Per namespace and workload: the share of requests observed with mutual "
+        "TLS, the mode the policies in force intend (PeerAuthentication, DestinationRule, "
+        "Linkerd Server), and the mismatches between intent and observation.",
         parameters=[MtlsQuerySerializer],
-        responses={
-            200: MtlsSerializer,
-            400: ProblemSerializer,
-            401: ProblemSerializer,
-            403: ProblemSerializer,
-        },
+        responses={200: MtlsSerializer},
     )
     def get(self, request: Request) -> Response:
-        try:
-            options = MtlsOptions.from_params(request.query_params)
-        except OptionsError as exc:
-            return Response({"detail": str(exc)}, status=400)
         # A limited caller sees only its namespaces: asking for nothing means those.
-        visible = request_namespaces(request)
-        if visible is not None and not visible:
-            return Response({"detail": NO_NAMESPACE}, status=403)
-        try:
-            namespaces = scoped_request(options.namespaces, visible)
-        except PermissionError as exc:
-            return Response({"detail": str(exc)}, status=403)
-        return Response(mtls_snapshot(replace(options, namespaces=namespaces)))
+        scoped = scoped_options(request, MtlsOptions.from_params)
+        return Response(mtls_snapshot(replace(scoped.options, namespaces=scoped.namespaces)))
