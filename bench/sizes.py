@@ -38,5 +38,7 @@ SIZES: dict[str, Size] = {
     "xs": Size("xs", 20, repeats=3, wrk_seconds=1, ws_clients=20, kiali_budget=100, runs=1),
     "s": Size("s", 100),
     "m": Size("m", 1000, repeats=5, wrk_seconds=45),  # p50 ≈ 20 × one build: runs must outlast it
+    # The graph page's issue (#6): 2,000 nodes, and 6,000 edges since edges come per workload.
+    "m2k": Size("m2k", 2000, edges_per_workload=3, repeats=5, wrk_seconds=45),
     "l": Size("l", 5000, repeats=3, wrk_seconds=20),
 }

@@ -1,6 +1,6 @@
 // The toolbar: graph type, namespace filter and edge label mode.
 //
-// Filters live in the page URL (?graph_type=app&namespaces=a,b&window=1h&at=…&sel=node:…&find=…)
+// Filters live in the page URL (?graph_type=app&namespaces=a,b&window=1h&at=…&sel=node:…&find=…&group=namespace)
 // so a reload or a shared link shows the same graph, and back/forward walk through the user's
 // changes; the label mode is only a way of looking and stays out of the URL.
 
@@ -78,6 +78,8 @@ export interface GraphUrlState {
   find: string;
   hide: string;
   problems: boolean;
+  /** Nodes in one box per namespace (`group=namespace`). */
+  group: boolean;
 }
 
 export function stateFromUrl(search: string): GraphUrlState {
@@ -91,6 +93,7 @@ export function stateFromUrl(search: string): GraphUrlState {
     find: query.get("find") ?? "",
     hide: query.get("hide") ?? "",
     problems: query.get("problems") === "1",
+    group: query.get("group") === "namespace",
   };
 }
 
@@ -114,6 +117,7 @@ export function urlWithState(href: string, state: GraphUrlState): string {
   setOrDelete(url, "find", state.find);
   setOrDelete(url, "hide", state.hide);
   setOrDelete(url, "problems", state.problems ? "1" : "");
+  setOrDelete(url, "group", state.group ? "namespace" : "");
   return url.toString();
 }
 

@@ -32,13 +32,19 @@ export class GraphPage {
   private readonly findInput = byId<HTMLInputElement>("mw-find");
   private readonly hideInput = byId<HTMLInputElement>("mw-hide");
   private readonly problems = byId<HTMLInputElement>("mw-problems");
+  private readonly groupBox = byId<HTMLInputElement>("mw-group");
+  private readonly progress = byId("mw-graph-progress");
   private readonly findError = byId("mw-find-error");
   private state: GraphUrlState;
   private meta: Record<string, unknown> = {};
 
   constructor(private readonly shell: Shell) {
     this.state = stateFromUrl(window.location.search);
-    this.view = new GraphView(byId("mw-graph"), { onSelect: (s) => this.select(s) });
+    this.view = new GraphView(byId("mw-graph"), {
+      onSelect: (s) => this.select(s),
+      onApplied: (what) => this.afterApply(what),
+      onProgress: (text) => this.showProgress(text),
+    });
     this.controls = new Controls(
       {
         graphType: byId<HTMLSelectElement>("mw-graph-type"),
@@ -80,14 +86,9 @@ export class GraphPage {
     this.live = shell.subscribe<GraphSnapshot, GraphDelta>("graph", wireParams(this.state.params), {
       onSnapshot: (data) => {
         this.meta = { generated_at: data.generated_at, window: data.window, graph_type: data.graph_type };
-        this.view.applySnapshot(data);
-        this.view.select(this.state.selection); // a deep-linked selection exists only now
-        this.afterUpdate();
+        this.view.applySnapshot(data); // a large one lands a frame later: see afterApply
       },
-      onDelta: (data) => {
-        this.view.applyDelta(data);
-        this.afterUpdate();
-      },
+      onDelta: (data) => this.view.applyDelta(data),
     });
     if (this.state.selection) this.select(this.state.selection, false);
   }
@@ -108,6 +109,8 @@ export class GraphPage {
     this.findInput.value = state.find;
     this.hideInput.value = state.hide;
     this.problems.checked = state.problems;
+    this.groupBox.checked = state.group;
+    this.view.setGrouped(state.group);
     this.applyFilters();
     if (paramsChanged) this.resubscribe(state.params);
     this.view.select(state.selection);
@@ -148,6 +151,13 @@ export class GraphPage {
       this.applyFilters();
       this.record();
     });
+    this.groupBox.checked = this.state.group;
+    this.view.setGrouped(this.state.group);
+    this.groupBox.addEventListener("change", () => {
+      this.state = { ...this.state, group: this.groupBox.checked };
+      this.view.setGrouped(this.state.group);
+      this.record();
+    });
     this.applyFilters();
   }
 
@@ -169,6 +179,18 @@ export class GraphPage {
     return true;
   }
 
+  private afterApply(what: "snapshot" | "delta" | "regroup"): void {
+    // A deep-linked selection exists only once its snapshot is drawn; a regroup recreates it.
+    if (what !== "delta") this.view.select(this.state.selection);
+    this.afterUpdate();
+  }
+
+  /** "Drawing 2,000 nodes…" over the graph while a large one is being drawn. */
+  private showProgress(text: string | null): void {
+    this.progress.textContent = text ?? "";
+    this.progress.hidden = text === null;
+  }
+
   private afterUpdate(): void {
     this.controls.setKnownNamespaces(this.view.seenNamespaces);
     if (this.state.selection) this.renderPanel(); // the numbers under the user's eyes stay current
@@ -181,6 +203,7 @@ export class GraphPage {
     const ctx: PanelContext = {
       nodeName: (id) => this.view.nodes.get(id)?.name ?? id,
       onPick: (group, id) => this.select({ group, id }),
+      live: { window: this.state.params.window, at: this.state.params.at }, // panel.ts fetches the rest
     };
     const node: GraphNode | undefined = s.group === "node" ? this.view.nodes.get(s.id) : undefined;
     const edge: GraphEdge | undefined = s.group === "edge" ? this.view.edges.get(s.id) : undefined;

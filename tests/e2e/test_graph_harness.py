@@ -154,9 +154,24 @@ class FakeLive:
         return [m for m in self.received if m.get("type") == "subscribe"]
 
 
-def serve_harness(page, html: bytes, live: FakeLive, path: str = "/") -> None:
+# What the side panel's fetched sections read (frontend/src/panel.ts), answered empty unless a
+# test passes its own `api`.
+PANEL_API: dict[str, object] = {
+    "/api/v1/series": {"step_s": 15, "series": []},
+    "/api/v1/pods": {"count": 0, "results": []},
+    "/api/v1/network-policies": {"count": 0, "results": []},
+    "/api/v1/mesh-policies": {"count": 0, "results": []},
+    "/api/v1/insights": {"count": 0, "results": []},
+}
+
+
+def serve_harness(
+    page, html: bytes, live: FakeLive, path: str = "/", api: dict[str, object] | None = None
+) -> None:
     """Serves `html` at `path` on the fake origin under the strict CSP, the static files from
-    the repo, and answers the websocket with `live`."""
+    the repo, JSON for the API paths in `api` (default PANEL_API), and answers the websocket
+    with `live`."""
+    answers = PANEL_API if api is None else api
 
     def serve(route) -> None:
         url_path = route.request.url.removeprefix(ORIGIN).split("?")[0]
@@ -176,6 +191,9 @@ def serve_harness(page, html: bytes, live: FakeLive, path: str = "/") -> None:
                 body=file.read_bytes(),
                 content_type=mimetypes.guess_type(file.name)[0] or "text/plain",
             )
+        elif url_path in answers:
+            body = json.dumps(answers[url_path]).encode()
+            route.fulfill(status=200, body=body, content_type="application/json")
         else:
             route.fulfill(status=404, body=b"not found")
 
@@ -496,13 +514,136 @@ def test_hostile_strings_are_text_in_the_overview_and_alerts(page, e2e_output):
     page.locator("#mw-overview-table").wait_for()
     page.wait_for_function("() => window.meshwatch.page.alertsLive.snapshotCount === 1")
     row = page.locator(f"#mw-overview-table tr[data-namespace={json.dumps(EVIL_NS)}]")
-    assert row.locator("a").text_content() == EVIL_NS
+    assert row.locator("a").first.text_content() == EVIL_NS  # then its links into each view
     assert row.locator("td").nth(7).text_content() == "1", "the evil namespace's firing alert"
-    assert sorted(s["topic"] for s in live.subscribes()) == ["alerts", "graph"]
-    assert len(live.sockets) == 1, "one socket for both topics"
+    assert sorted(s["topic"] for s in live.subscribes()) == ["alerts", "dns", "graph", "insights"]
+    assert len(live.sockets) == 1, "one socket for every topic"
     assert page.locator("img, b").count() == 0
     assert page.evaluate("() => window.__xss") is None
     shot = e2e_output / "harness-overview-hostile.png"
     page.screenshot(path=str(shot))
     print(f"screenshot: {shot}")
+    assert page.mw_errors == [], page.mw_errors
+
+
+GROUPS_JS = """() => window.meshwatch.cy.nodes('.mw-group').map(g => ({
+    id: g.id(), label: g.data('label'), hidden: g.hasClass('mw-hidden'),
+    children: g.children().map(c => c.id()).sort()}))"""
+
+
+def test_grouping_by_namespace_follows_filters_and_the_url(harness, e2e_output):
+    page, _ = harness
+    assert page.evaluate(GROUPS_JS) == []
+    page.locator("#mw-group").check()
+    groups = {g["label"]: g for g in page.evaluate(GROUPS_JS)}
+    assert set(groups) == {"shop", EVIL_NS}, "one box per namespace shown"
+    assert groups["shop"]["children"] == sorted([A, B])
+    assert groups[EVIL_NS]["children"] == [EVIL]
+    assert "group=namespace" in page.url
+    # Boxes are not graph nodes: not in the visible ids, not selectable.
+    assert sorted(page.evaluate("() => window.meshwatch.view.visibleIds().nodes")) == sorted(
+        [A, B, EVIL]
+    )
+    # Children keep the server's positions; the box is drawn around them.
+    assert positions(page)[B] == {"x": 220, "y": 0}
+
+    # Hide a whole namespace: its box goes too; the other stays.
+    page.fill("#mw-hide", "ns = shop")
+    page.press("#mw-hide", "Enter")
+    groups = {g["label"]: g for g in page.evaluate(GROUPS_JS)}
+    assert groups["shop"]["hidden"] and not groups[EVIL_NS]["hidden"]
+    # Only problems on a healthy graph: every box hides with its nodes.
+    page.fill("#mw-hide", "")
+    page.press("#mw-hide", "Enter")
+    page.locator("#mw-problems").check()
+    assert all(g["hidden"] for g in page.evaluate(GROUPS_JS))
+    page.locator("#mw-problems").uncheck()
+    assert not any(g["hidden"] for g in page.evaluate(GROUPS_JS))
+    assert page.locator("img, b").count() == 0, "a namespace box's name is canvas text"
+    page.screenshot(path=str(e2e_output / "harness-graph-grouped.png"))
+
+    # The URL carries it: a reload comes back grouped; back returns to the flat graph.
+    page.reload()
+    page.wait_for_function("() => window.meshwatch && window.meshwatch.snapshotCount === 1")
+    assert page.locator("#mw-group").is_checked()
+    assert len(page.evaluate(GROUPS_JS)) == 2
+    page.locator("#mw-group").uncheck()
+    assert page.evaluate(GROUPS_JS) == [] and "group=" not in page.url
+    page.go_back()
+    page.wait_for_function("() => window.meshwatch.cy.nodes('.mw-group').length === 2")
+    assert page.mw_errors == [], page.mw_errors
+
+
+def big_snapshot(namespaces: int, per_namespace: int, edges_per_node: int) -> dict:
+    """A graph past the large-graph threshold, laid out as the server lays it out."""
+    from webapp.graph.layout import compute_positions
+
+    nodes, edges = [], []
+    for n in range(namespaces):
+        ns = f"ns-{n:02d}"
+        ids = [f"workload:{ns}/w-{i:03d}" for i in range(per_namespace)]
+        for i, id_ in enumerate(ids):
+            nodes.append(node(id_, f"w-{i:03d}", ns, 0, 0))
+            for k in range(1, edges_per_node + 1):
+                edges.append(edge(id_, ids[(i + k) % per_namespace], 1.0 + (i * 7 + k) % 40))
+    placed = compute_positions(
+        {n["id"]: n["namespace"] for n in nodes}, [(e["source"], e["target"]) for e in edges]
+    )
+    for n in nodes:
+        n["position"] = {"x": placed[n["id"]][0], "y": placed[n["id"]][1]}
+    return {**SNAPSHOT, "nodes": nodes, "edges": edges}
+
+
+PROGRESS_RECORDER = """
+window.__progress = [];
+document.addEventListener('DOMContentLoaded', () => {
+  const note = document.getElementById('mw-graph-progress');
+  new MutationObserver(() => window.__progress.push([note.hidden, note.textContent]))
+    .observe(note, {attributes: true, childList: true, characterData: true, subtree: true});
+});
+"""
+
+
+def test_a_large_graph_says_it_is_drawing_and_keeps_labels_current(page):
+    data = big_snapshot(namespaces=6, per_namespace=100, edges_per_node=2)  # 600 + 1,200
+    live = FakeLive()
+    live.on_subscribe = lambda ws, m: ws.send(
+        json.dumps({"v": 1, "type": "snapshot", "topic": "graph", "seq": 1, "data": data})
+    )
+    serve_harness(page, rendered_page_html(), live)
+    page.add_init_script(PROGRESS_RECORDER)
+    page.goto(f"{ORIGIN}/")
+    page.wait_for_function("() => window.meshwatch.cy.nodes().length === 600", timeout=60_000)
+    page.wait_for_function("() => document.getElementById('mw-graph-progress').hidden")
+    notes = [text for hidden, text in page.evaluate("() => window.__progress") if not hidden]
+    assert "Drawing 600 nodes and 1,200 edges…" in notes
+    assert page.evaluate("() => window.meshwatch.cy.edges().length") == 1200
+
+    # A delta moving 5 % of the edges: the view holds the new numbers at once; the label of
+    # an edge the user looks at (selected) is current on screen too.
+    changed = [{**e, "rps": 999.0} for e in data["edges"][:60]]
+    live.send({"v": 1, "type": "delta", "topic": "graph", "seq": 2,
+               "data": {"upsert": {"edges": changed}, "remove": {}}})  # fmt: skip
+    page.wait_for_function("() => window.meshwatch.lastSeq === 2")
+    first = changed[0]["id"]
+    assert page.evaluate("id => window.meshwatch.view.edges.get(id).rps", first) == 999.0
+    page.evaluate("id => window.meshwatch.select({group: 'edge', id})", first)
+    assert page.evaluate("id => window.meshwatch.cy.getElementById(id).data('label')", first) == (
+        "\U0001f512 999 rps"
+    )
+    # Zoomed in far enough to read them, every label is current.
+    page.evaluate("() => window.meshwatch.cy.zoom(1.2)")
+    labels = page.evaluate(
+        "ids => ids.map(id => window.meshwatch.cy.getElementById(id).data('label'))",
+        [e["id"] for e in changed],
+    )
+    assert labels == ["\U0001f512 999 rps"] * len(changed)
+
+    # Grouping a large graph: one box per namespace, the same progress note first.
+    page.locator("#mw-group").check()
+    page.wait_for_function("() => window.meshwatch.cy.nodes('.mw-group').length === 6")
+    page.wait_for_function("() => document.getElementById('mw-graph-progress').hidden")
+    notes = [text for hidden, text in page.evaluate("() => window.__progress") if not hidden]
+    assert "Grouping by namespace…" in notes
+    assert page.evaluate("() => window.meshwatch.view.visibleIds().nodes.length") == 600
     assert page.mw_errors == [], page.mw_errors

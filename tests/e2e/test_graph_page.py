@@ -121,3 +121,56 @@ def test_login_page_renders(demo_server, page):
     page.goto(f"{demo_server}/login/")
     assert page.locator("form.mw-form button[type=submit]").text_content() == "Log in"
     assert page.locator("#mw-anonymous-banner").count() == 1
+
+
+def test_grouping_by_namespace_on_the_demo(demo_server, page, e2e_output):
+    page.goto(f"{demo_server}/?group=namespace")
+    page.wait_for_function(
+        "() => window.meshwatch && window.meshwatch.cy && "
+        "window.meshwatch.cy.nodes('.mw-group').length > 0",
+        timeout=30_000,
+    )
+    assert page.locator("#mw-group").is_checked()
+    shown = page.evaluate(
+        """() => [...new Set(window.meshwatch.cy.nodes(':childless')
+              .filter(n => !n.hasClass('mw-group')).map(n => n.data('parent') ?
+                  window.meshwatch.view.nodes.get(n.id()).namespace : null)
+              .filter(ns => ns))].sort()"""
+    )
+    groups = page.evaluate(
+        "() => window.meshwatch.cy.nodes('.mw-group').map(g => g.data('label')).sort()"
+    )
+    assert groups == shown and "bookinfo" in groups, "one box per namespace shown"
+    # Every node with a namespace sits in its namespace's box, and the boxes do not overlap:
+    # the server lays a namespace out as one block.
+    misplaced = page.evaluate(
+        """() => window.meshwatch.cy.nodes().filter(n => !n.hasClass('mw-group')).filter(n => {
+              const ns = window.meshwatch.view.nodes.get(n.id()).namespace;
+              return ns ? n.parent().data('label') !== ns : n.parent().nonempty();
+           }).map(n => n.id())"""
+    )
+    assert misplaced == []
+    boxes = page.evaluate(
+        """() => window.meshwatch.cy.nodes('.mw-group').map(g => {
+              const b = g.boundingBox({includeLabels: false});
+              return [b.x1, b.y1, b.x2, b.y2]; })"""
+    )
+    overlaps = [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    ]
+    assert overlaps == []
+    # Find still works inside boxes; a click on a node in a box opens its details.
+    page.fill("#mw-find", "productpage")
+    page.press("#mw-find", "Enter")
+    assert page.evaluate(
+        f"() => window.meshwatch.cy.getElementById({json.dumps(PRODUCTPAGE)}).hasClass('mw-found')"
+    )
+    shot = e2e_output / "graph-grouped.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}; namespaces: {groups}")
+    page.locator("#mw-group").uncheck()
+    assert page.evaluate("() => window.meshwatch.cy.nodes('.mw-group').length") == 0
+    assert page.mw_errors == [], page.mw_errors
