@@ -6,6 +6,9 @@ import { AlertsPage } from "./alerts-page";
 import { DnsPage } from "./dns-page";
 import { GraphPage } from "./graph-page";
 import { HeatmapPage } from "./heatmap-page";
+import { InsightsPage } from "./insights-page";
+import { InventoryPage } from "./inventory-page";
+import { MtlsPage } from "./mtls-page";
 import { OverviewPage } from "./overview-page";
 import { renderEdgePanel, renderNodePanel } from "./panel";
 import { readConfig, Shell } from "./shell";
@@ -60,6 +63,9 @@ function createPage(shell: Shell): PageView | null {
     case "dns": return new DnsPage(shell);
     case "alerts": return new AlertsPage(shell);
     case "overview": return new OverviewPage(shell);
+    case "mtls": return new MtlsPage(shell);
+    case "insights": return new InsightsPage(shell);
+    case "inventory": return new InventoryPage(shell);
     default: return null;
   }
 }

@@ -126,9 +126,25 @@ def test_overview_lists_namespaces_sorts_and_links(demo_server, page, e2e_output
     cells = row.locator("td").all_text_contents()
     assert re.search(r"\d rps", cells[3]), cells
     assert cells[6].endswith("%"), cells
+    # DNS: what one external-name lookup costs a bookinfo pod (ndots:5 and its search path).
+    page.wait_for_function(
+        "() => window.meshwatch.page.dnsLive.snapshotCount >= 1"
+        " && window.meshwatch.page.insightsLive.snapshotCount >= 1",
+        timeout=30_000,
+    )
+    cells = row.locator("td").all_text_contents()
+    assert re.match(r"×\d+ \(\d+/\d+ pods\)", cells[8]), cells
+    findings = row.locator("td[data-col='findings']").text_content()
+    assert findings == "none" or re.search(r"\d+ (critical|warning|info)", findings), findings
     wait_seq_increase(page)
     assert page.evaluate("() => window.meshwatch.page.alertsLive.snapshotCount") == 1, (
         "alerts ride the same socket"
+    )
+    page.click("button[data-sort='findings']")
+    assert "sort=findings&dir=desc" in page.url
+    assert row.locator("a[data-view='mtls']").get_attribute("href") == "/mtls?namespaces=bookinfo"
+    assert row.locator("a[data-view='insights']").get_attribute("href") == (
+        "/insights?namespace=bookinfo"
     )
     page.click("button[data-sort='namespace']")  # names sort A→Z first, numbers largest first
     names = page.locator("#mw-overview-table tbody tr").evaluate_all(
@@ -137,7 +153,7 @@ def test_overview_lists_namespaces_sorts_and_links(demo_server, page, e2e_output
     assert names == sorted(names), names
     assert "sort=namespace&dir=asc" in page.url
     shoot(page, e2e_output, "overview.png")
-    row.locator("a").click()
+    row.locator("td").first.locator("a").first.click()
     page.wait_for_url(re.compile(r"/\?namespaces=bookinfo"))
     page.wait_for_function("() => window.meshwatch.cy && window.meshwatch.cy.nodes().length > 0")
     inside = page.evaluate(
@@ -288,6 +304,8 @@ def test_theme_toggle_and_nav(demo_server, page, e2e_output):
         page.click("#mw-theme-toggle")
     shoot(page, e2e_output, "graph-dark.png")
     links = page.locator(".mw-nav a").all_text_contents()
-    assert [t.strip() for t in links] == ["Overview", "Graph", "Heatmap", "DNS", "Alerts"]
+    assert [t.strip() for t in links] == [
+        "Overview", "Graph", "Heatmap", "DNS", "Alerts", "mTLS", "Insights", "Inventory",
+    ]
     assert page.locator(".mw-nav a.active").text_content().strip() == "Graph"
     assert page.mw_errors == [], page.mw_errors

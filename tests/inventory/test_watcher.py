@@ -26,6 +26,8 @@ def _filled() -> bool:
         and models.MeshPolicy.objects.exists()
         and models.ClusterFacts.objects.exists()
         and models.Endpoint.objects.count() == 2
+        # Pods can land before their Namespace's own informer has synced its labels.
+        and models.Namespace.objects.filter(name="shop", mesh="istio").exists()
     )
 
 

@@ -41,6 +41,20 @@ TIME_WINDOWS = [
 ]
 HEATMAP_WINDOWS = ["15m", "1h", "6h", "24h"]
 DNS_WINDOWS = ["5m", "15m", "1h", "6h", "24h"]
+MTLS_WINDOWS = ["5m", "15m", "1h", "6h", "24h"]
+INSIGHT_SEVERITIES = ["critical", "warning", "info"]
+INSIGHT_STATES = [("open", "open"), ("resolved", "resolved"), ("all", "open and resolved")]
+# The inventory page's tabs: (tab value in the URL, REST resource under /api/v1/, label).
+INVENTORY_TABS = [
+    ("namespaces", "namespaces", "Namespaces"),
+    ("workloads", "workloads", "Workloads"),
+    ("pods", "pods", "Pods"),
+    ("services", "services", "Services"),
+    ("network-policies", "network-policies", "Network policies"),
+    ("mesh-policies", "mesh-policies", "Mesh policies"),
+    ("nodes", "nodes", "Nodes"),
+    ("cluster", "cluster", "Cluster"),
+]
 # The replay slider reaches back this far at most: the raw (per-cycle) history.
 REPLAY_SPAN_MAX_S = 24 * 3600
 
@@ -107,3 +121,21 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
         rule_kinds=sorted(KINDS),
         severities=[s.value for s in Severity],
     )
+
+
+def mtls_page(request: HttpRequest) -> HttpResponse:
+    """mTLS coverage per namespace and workload, trend and mismatches (`mtls` topic)."""
+    return _page(request, "mtls", "ui/mtls.html", mtls_windows=MTLS_WINDOWS)
+
+
+def insights_page(request: HttpRequest) -> HttpResponse:
+    """The continuous checks' findings, filtered in the URL (`insights` topic and REST)."""
+    return _page(
+        request, "insights", "ui/insights.html",
+        severities=INSIGHT_SEVERITIES, states=INSIGHT_STATES,
+    )
+
+
+def inventory_page(request: HttpRequest) -> HttpResponse:
+    """The stored inventory, one tab per kind, paginated from REST (`inventory` topic)."""
+    return _page(request, "inventory", "ui/inventory.html", tabs=INVENTORY_TABS)
