@@ -32,8 +32,9 @@ def _inventory(*policies) -> Inventory:
 
 def test_it_fires_for_the_pod_no_policy_selects():
     (draft,) = drafts_of(CHECK, context(AT, _inventory(ORDERS)))
-    assert draft.subject.id == "pod:shop/ordres-1"
-    assert draft.subject.kind == "pod"
+    assert draft.subject.id == "workload:shop/ordres-1"
+    assert draft.subject.kind == "workload"
+    assert draft.evidence["pods"]["items"] == ["ordres-1"]
     assert draft.evidence["policies"]["items"] == [
         {"policy": "shop/NetworkPolicy/orders", "pod_selector": "app=orders"}
     ]
@@ -73,5 +74,23 @@ def test_past_the_limit_the_rest_are_counted_per_namespace(monkeypatch):
         ),
     )
     drafts = drafts_of(CHECK, context(AT, inventory))
-    assert [d.subject.id for d in drafts] == ["pod:shop/ordres-1", "namespace:shop"]
+    assert [d.subject.id for d in drafts] == ["workload:shop/ordres-1", "namespace:shop"]
     assert drafts[1].evidence == {"pods": 2, "limit": 1}
+
+
+def test_a_workloads_pods_are_one_finding_and_a_bare_pod_its_own():
+    inventory = replace(
+        _inventory(ORDERS),
+        pods=(
+            pod("shop", "orders-1", app="orders"),
+            pod("shop", "web-1", workload="web", app="web"),
+            pod("shop", "web-2", workload="web", app="web"),
+            replace(pod("shop", "debug", app="debug"), workload=""),
+        ),
+    )
+    drafts = {d.subject.id: d for d in drafts_of(CHECK, context(AT, inventory))}
+    assert {(i, d.subject.kind) for i, d in drafts.items()} == {
+        ("workload:shop/web", "workload"), ("pod:shop/debug", "pod")}
+    web = drafts["workload:shop/web"]
+    assert web.evidence["pods"]["items"] == ["web-1", "web-2"]
+    assert "its 2 pods" in web.title

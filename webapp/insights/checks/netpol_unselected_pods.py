@@ -27,26 +27,30 @@ BOOK_ROW = (
 
 
 def run(context: InsightContext) -> Iterator[Draft]:
-    """One finding per running pod that no policy of its (policed) namespace selects.
+    """One finding per workload (or bare pod) whose running pods no policy selects.
 
-    Past MAX_POD_FINDINGS pods, the rest are counted in one finding per namespace instead,
-    so a large unpoliced cluster is reported, not taken for a broken check.
+    A workload's pods share their labels, so one finding names the workload and lists its
+    pods: a Deployment of 50 replicas is one problem, not 50. Past MAX_POD_FINDINGS
+    findings the rest are counted in one finding per namespace instead, so a large unpoliced
+    cluster is reported, not taken for a broken check.
     """
     view = view_for(context.extra, context.inventory)
-    reported = 0
-    left_out: dict[str, int] = {}
+    groups: dict[tuple[str, str], list[PodRecord]] = {}
     for pod in context.inventory.pods:
         policies = view.policies.by_namespace.get(pod.namespace, ())
         if not policies or pod.host_network or pod.phase in ("Succeeded", "Failed"):
             continue
         if view.policies.selecting(view.policies.pod_endpoint(pod)):
             continue
-        if reported >= MAX_POD_FINDINGS:
-            left_out[pod.namespace] = left_out.get(pod.namespace, 0) + 1
+        groups.setdefault((pod.namespace, pod.workload or f"pod:{pod.name}"), []).append(pod)
+    left_out: dict[str, int] = {}
+    for index, ((namespace, _), pods) in enumerate(sorted(groups.items())):
+        if index >= MAX_POD_FINDINGS:
+            left_out[namespace] = left_out.get(namespace, 0) + len(pods)
             continue
-        reported += 1
+        policies = view.policies.by_namespace[namespace]
         selectors = {policy_id(p): describe(to_selector(p.pod_selector)) for p in policies}
-        yield _draft(pod, selectors)
+        yield _draft(pods, selectors)
     for namespace, count in sorted(left_out.items()):
         yield _overflow(namespace, count)
 
@@ -66,28 +70,39 @@ def _overflow(namespace: str, count: int) -> Draft:
     )  # fmt: skip
 
 
-def _draft(pod: PodRecord, selectors: dict[str, str]) -> Draft:
-    where = f"{pod.namespace}/{pod.name}"
+def _subject(pods: list[PodRecord]) -> tuple[Subject, str]:
+    first = pods[0]
+    if first.workload:
+        where = f"{first.namespace}/{first.workload}"
+        return Subject("workload", f"workload:{where}", first.namespace, first.workload), where
+    where = f"{first.namespace}/{first.name}"
+    return Subject("pod", f"pod:{where}", first.namespace, first.name), where
+
+
+def _draft(pods: list[PodRecord], selectors: dict[str, str]) -> Draft:
+    subject, where = _subject(pods)
+    first = pods[0]
     listed = sorted(selectors.items())
+    count = f"its {len(pods)} pods" if len(pods) > 1 else "its pod"
     return Draft(
         check=ID,
         severity="warning",
-        subject=Subject("pod", f"pod:{where}", pod.namespace, pod.name),
-        title=f"Pod {where} is selected by no NetworkPolicy",
+        subject=subject,
+        title=f"{where}: {count} selected by no NetworkPolicy",
         message=(
-            f"{len(selectors)} NetworkPolicies exist in {pod.namespace}, but none selects "
-            f"{where} ({describe_labels(pod.labels)}): it accepts and sends any traffic."
+            f"{len(selectors)} NetworkPolicies exist in {first.namespace}, but none selects "
+            f"{where} ({describe_labels(first.labels)}): it accepts and sends any traffic."
         ),
         evidence={
-            "pod": where,
-            "workload": pod.workload,
-            "labels": dict(sorted(pod.labels.items())[: k.EVIDENCE_ITEMS]),
+            "workload": first.workload,
+            "pods": k.capped(sorted(p.name for p in pods)),
+            "labels": dict(sorted(first.labels.items())[: k.EVIDENCE_ITEMS]),
             "policies": k.capped([{"policy": pid, "pod_selector": s} for pid, s in listed]),
         },
         remedy=Remedy(
-            "Fix the pod's labels or a policy's podSelector so that the intended policy "
-            "selects it; a default deny catches every pod the others miss.",
-            default_deny_ingress(pod.namespace),
+            "Fix the pods' labels or a policy's podSelector so that the intended policy "
+            "selects them; a default deny catches every pod the others miss.",
+            default_deny_ingress(first.namespace),
         ),
     )
 
