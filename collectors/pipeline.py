@@ -74,10 +74,13 @@ def run_cycle(
     interval = interval_s or settings.MESHWATCH_INTERVAL_S
     if scheduled is None:
         scheduled = at is None
-    at = at or aligned(datetime.now(UTC), interval)
+    # One instant for both: a grid point taken from `now` is never "late" by `now`, however
+    # close to the next grid point the worker picked the task up.
+    now = datetime.now(UTC)
+    at = at or aligned(now, interval)
     with cycle_context(at):  # every line logged on the cycle's behalf names it
         source = source or configured_source()
-        reason = _pile_up(at, interval) if scheduled else ""
+        reason = _pile_up(at, interval, now) if scheduled else ""
         if reason:
             return _skip(at, interval, source.name, reason)
         try:
@@ -110,13 +113,12 @@ def run_cycle(
         return CycleResult(at, "ok", edges, elapsed)
 
 
-def _pile_up(at: datetime, interval: float) -> str:
+def _pile_up(at: datetime, interval: float, now: datetime) -> str:
     """Why a scheduled cycle for `at` must not run now, or "" when it may.
 
     Running it anyway would stack cycles on a database or Prometheus that is already slower
     than the interval, and each stacked cycle would slow the others down further.
     """
-    now = datetime.now(UTC)
     if now > at + timedelta(seconds=interval):
         return f"started {(now - at).total_seconds():.0f}s after its time, over one interval"
     window = timedelta(seconds=_RUNNING_FOR_INTERVALS * interval)

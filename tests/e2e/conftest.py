@@ -6,6 +6,7 @@ Screenshots and traces go to $MESHWATCH_TEST_OUTPUT (default: test-output/ at th
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -158,6 +159,7 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(f"{base}/healthz", proc, log_path)
+        _wait_streaming(base, proc, log_path)
         yield base
     finally:
         proc.terminate()
@@ -167,6 +169,33 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
             proc.kill()
             proc.wait(timeout=15)
         print(f"\ndemo server log: {log_path}")
+
+
+def _wait_streaming(base: str, proc: subprocess.Popen, log_path: Path) -> None:
+    """Wait until the demo streams a live delta, so no test's page meets a busy server.
+
+    Healthy is not enough: right after start-up the demo's one sync thread catches up cycles,
+    and a browser's socket handshake can time out meanwhile (logged as a console error, or a
+    snapshot that comes late). A real websocket client that has received a delta proves the
+    server is past that.
+    """
+    from websockets.sync.client import connect
+
+    url = base.replace("http://", "ws://") + "/ws/v1/live"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the demo exited with {proc.returncode}; see {log_path}")
+        try:
+            with connect(url, origin=base, open_timeout=10) as socket:
+                socket.send(json.dumps({"type": "subscribe", "topic": "graph", "params": {}}))
+                while time.monotonic() < deadline:
+                    if json.loads(socket.recv(timeout=30)).get("type") == "delta":
+                        return
+        except (OSError, TimeoutError, ValueError) as exc:  # a dropped handshake: try again
+            print(f"demo not streaming yet: {exc!r}")
+            time.sleep(1.0)
+    pytest.fail(f"the demo sent no live delta within {SERVER_START_TIMEOUT_S:.0f}s; see {log_path}")
 
 
 @pytest.fixture

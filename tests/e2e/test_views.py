@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 PRODUCTPAGE = "workload:bookinfo/productpage-v1"
 DETAILS_EDGE = "workload:bookinfo/productpage-v1>workload:bookinfo/details-v1|http"
-LIVE_TIMEOUT_MS = 30_000  # several 3 s cycles
+LIVE_TIMEOUT_MS = 60_000  # several 3 s cycles, each also rebuilding every open view on SQLite
 
 
 def wait_seq_increase(page, timeout: int = LIVE_TIMEOUT_MS) -> None:
