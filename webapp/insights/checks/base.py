@@ -19,6 +19,7 @@ from collectors.records import EdgeSample, Inventory
 
 if TYPE_CHECKING:
     from webapp.dns.queries import WindowDns
+    from webapp.security.inputs import PolicyInputs
     from webapp.security.mismatches import Mismatch
     from webapp.security.policy import Intent
 
@@ -98,22 +99,27 @@ class InsightContext:
         return max(0.0, (self.at - since).total_seconds()) if since is not None else 0.0
 
     @cached_property
+    def policy_inputs(self) -> PolicyInputs:
+        """The mTLS resolver's view of the inventory, built once for intents and mismatches."""
+        from webapp.security.inputs import policy_inputs
+
+        return policy_inputs(self.inventory)
+
+    @cached_property
     def intents(self) -> dict[str, Intent]:
         """Every workload's effective mTLS intent, by workload node id."""
-        from webapp.security.inputs import policy_inputs
         from webapp.security.snapshot import intents_of
 
-        return intents_of(policy_inputs(self.inventory))
+        return intents_of(self.policy_inputs)
 
     @cached_property
     def mtls_mismatches(self) -> list[Mismatch]:
         """webapp/security's mismatches for this window."""
         from webapp.security.coverage import coverage
-        from webapp.security.inputs import policy_inputs
         from webapp.security.mismatches import Context, find_mismatches
 
-        inputs = policy_inputs(self.inventory)
-        return find_mismatches(Context(self.intents, coverage(self.edges), self.edges, inputs))
+        context = Context(self.intents, coverage(self.edges), self.edges, self.policy_inputs)
+        return find_mismatches(context)
 
 
 @dataclass(frozen=True)
