@@ -463,7 +463,7 @@ def test_login_page(page, e2e_output):
     assert page.mw_errors == [], page.mw_errors
 
 
-def _wait(page, predicate, timeout: float = 5.0) -> None:
+def _wait(page, predicate, timeout: float = 15.0) -> None:
     """Polls a Python-side condition. Playwright only runs the FakeLive callbacks while it
     is inside a call, so the loop waits with the page rather than with time.sleep."""
     deadline = time.monotonic() + timeout

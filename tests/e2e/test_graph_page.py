@@ -79,7 +79,7 @@ def test_graph_page_draws_updates_and_opens_details(demo_server, page, e2e_outpu
     )
     page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
     title = page.locator("#mw-panel-content h2")
-    title.wait_for(timeout=5_000)
+    title.wait_for(timeout=15_000)
     assert title.text_content() == "productpage-v1"
     panel = page.locator("#mw-panel").text_content()
     assert "bookinfo" in panel and "Inbound edges" in panel and "Outbound edges" in panel

@@ -58,7 +58,7 @@ def test_node_and_edge_panels_show_series_pods_policies_findings(demo_server, pa
         f"() => window.meshwatch.cy.getElementById({json.dumps(PRODUCTPAGE)}).renderedPosition()"
     )
     page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
-    page.locator("#mw-panel-content h2").wait_for(timeout=5_000)
+    page.locator("#mw-panel-content h2").wait_for(timeout=15_000)
     assert page.locator("#mw-panel-content h2").text_content() == "productpage-v1"
     assert _loaded(page, "series") == "ok"
     for metric in ("rps", "rps_out", "error_ratio", "p95_ms", "mtls_ratio"):

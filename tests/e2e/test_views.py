@@ -44,7 +44,7 @@ def test_graph_deep_link_find_replay_and_back(demo_server, page, e2e_output):
     page.wait_for_function("() => window.meshwatch.snapshotCount >= 1", timeout=30_000)
     assert page.locator("#mw-namespaces-summary").text_content() == "bookinfo"
     assert page.locator("#mw-find").input_value() == "label:app=reviews"
-    page.locator("#mw-panel-content h2").wait_for(timeout=5_000)
+    page.locator("#mw-panel-content h2").wait_for(timeout=15_000)
     assert page.locator("#mw-panel-content h2").text_content() == "productpage-v1"
     found = page.evaluate("() => window.meshwatch.cy.nodes('.mw-found').length")
     dimmed = page.evaluate("() => window.meshwatch.cy.$('.mw-dimmed').length")

@@ -30,7 +30,7 @@ FAST = InformerConfig(
 LEASE_TTL_S = 1.5
 
 
-def eventually(check: Callable[[], Any], timeout: float = 5.0) -> float:
+def eventually(check: Callable[[], Any], timeout: float = 15.0) -> float:
     """Seconds until `check()` is truthy; fails after `timeout`."""
     start = time.monotonic()
     while True:

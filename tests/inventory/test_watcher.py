@@ -135,7 +135,7 @@ def test_two_watchers_only_one_writes(kube_api, run_watcher):
     assert watches  # only the holder watches: the standby does not even list
 
     first.stop()  # releases the lease: the standby takes over at once
-    eventually(second.watcher.holding.is_set, timeout=3.0)
+    eventually(second.watcher.holding.is_set, timeout=15.0)
     kube_api.apply(pod("shop", "after", ip="10.244.0.10"))
     eventually(lambda: "shop/after" in _pods())
     assert models.WatcherLease.objects.get().holder == "watcher-b"

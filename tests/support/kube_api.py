@@ -179,8 +179,11 @@ class KubeAPI:
     # --- faults ------------------------------------------------------------------------
 
     def compact(self) -> None:
-        """Forget the history (etcd compaction): open watches get ERROR 410 and end."""
+        """Forget the history (etcd compaction) past every RV handed out so far: open watches
+        get ERROR 410 and end, and so does a watch that reconnects in between, whatever RV it
+        brings (the store's RV moves on, as etcd's revision does with writes elsewhere)."""
         with self._cond:
+            self._state.rv += 1
             self._state.compacted_rv = self._state.rv + 1
             self._state.history.clear()
             self._state.snapshots.clear()
