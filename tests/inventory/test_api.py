@@ -136,6 +136,9 @@ def test_namespace_filter(api, inventory):
     assert body["count"] == 3 and {w["namespace"] for w in body["results"]} == {"shop"}
     assert api("pods", namespace="shop,bank").json()["count"] == 6
     assert api("pods", namespace="Not_A_Namespace").status_code == 400
+    assert [n["name"] for n in api("namespaces", namespace="shop").json()["results"]] == ["shop"]
+    assert api("namespaces", namespace="bank,nowhere").json()["count"] == 1
+    assert api("namespaces", namespace="Not_A_Namespace").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -207,6 +210,10 @@ def test_a_token_limited_to_namespaces_sees_only_them(api, bob, inventory):
     assert api("pods/bank/web-0", token=token).status_code == 404
     assert api("pods", token=token, namespace="bank").json()["count"] == 0
     assert api("nodes", token=token).json()["count"] == 1  # cluster-scoped
+    # ...but its pod count is of the visible pods: bank's are nobody else's business.
+    assert api("nodes/node-1").json()["pods"] == 6
+    assert api("nodes/node-1", token=token).json()["pods"] == 3
+    assert api("nodes", token=token).json()["results"][0]["pods"] == 3
 
 
 @pytest.mark.parametrize("path", LISTS)

@@ -24,14 +24,18 @@ from webapp.accounts.scoping import request_namespaces
 from webapp.api.lists import Pagination
 from webapp.inventory import models, queries
 from webapp.inventory.api import serializers
-from webapp.inventory.api.filtersets import FilterError, filter_queryset
+from webapp.inventory.api.filtersets import FilterError, filter_queryset, namespaces_param
 from webapp.inventory.cluster import cluster_document
 
 NAMESPACE_FILTER = OpenApiParameter(
     "namespace", str, description="Only these namespaces' objects, comma-separated."
 )
+NAMESPACE_BY_NAME = OpenApiParameter(
+    "namespace", str, description="Only the namespaces of these names, comma-separated."
+)
 LABELS_FILTER = OpenApiParameter(
-    "labels", str,
+    "labels",
+    str,
     description="A Kubernetes label selector, as kubectl -l takes: app=web,tier!=db,env in (a,b)",
 )
 InventoryPagination = Pagination  # the name other apps' lists import
@@ -88,6 +92,8 @@ class InventoryViewSet(viewsets.ReadOnlyModelViewSet):
 def _described(plural: str, namespaced: bool = True) -> Any:
     """The schema's summaries and filters of an inventory viewset over `plural`."""
     filters = [NAMESPACE_FILTER, LABELS_FILTER] if namespaced else [LABELS_FILTER]
+    if plural == "namespaces":
+        filters = [NAMESPACE_BY_NAME, LABELS_FILTER]
     return extend_schema_view(
         list=extend_schema(summary=f"List {plural}", parameters=filters),
         retrieve=extend_schema(summary=f"One of the {plural}"),
@@ -109,6 +115,17 @@ class NamespaceViewSet(InventoryViewSet):
         allowed = visible(self.request)
         return queryset if allowed is None else queryset.filter(name__in=allowed)
 
+    def get_queryset(self) -> QuerySet:
+        """As every list, and `?namespace=a,b` picks these namespaces by name."""
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        try:
+            names = namespaces_param(self.request.query_params)
+        except FilterError as exc:
+            raise ParseError(str(exc)) from exc
+        return queryset.filter(name__in=names) if names else queryset
+
 
 @_described("nodes", namespaced=False)
 class NodeViewSet(InventoryViewSet):
@@ -121,7 +138,7 @@ class NodeViewSet(InventoryViewSet):
     filter_fields = _equal(booleans=("ready", "unschedulable"))
 
     def base_queryset(self) -> QuerySet:
-        return queries.nodes()
+        return queries.nodes(visible(self.request))
 
 
 @_described("workloads")
@@ -141,8 +158,12 @@ class PodViewSet(InventoryViewSet):
     """Pods with their owner, addresses, node, state, mesh proxy and DNS configuration."""
 
     serializer_class = serializers.PodSerializer
-    ordering_fields = {**ORDER_BY_NAMESPACE, "node": "node", "phase": "phase",
-                       "restarts": "restarts"}
+    ordering_fields = {
+        **ORDER_BY_NAMESPACE,
+        "node": "node",
+        "phase": "phase",
+        "restarts": "restarts",
+    }
     filter_fields = _equal("workload", "node", "phase", "sidecar", booleans=("ready",))
 
     def base_queryset(self) -> QuerySet:
