@@ -92,6 +92,10 @@ function asFindings(v: unknown): Finding[] {
   return Array.isArray(v) ? v.filter(isFinding) : [];
 }
 
+function stringOrNull(v: unknown): string | null {
+  return typeof v === "string" ? v : null;
+}
+
 function time(v: unknown): number {
   const t = typeof v === "string" ? Date.parse(v) : NaN;
   return Number.isFinite(t) ? t : 0;
@@ -128,13 +132,15 @@ export class FindingsState {
   }
 
   applyDelta(delta: Record<string, unknown>): void {
+    const seenBefore = this.meta.seen_at;
     for (const [k, v] of Object.entries(delta)) if (k !== "upsert" && k !== "remove" && k !== "findings") this.meta[k] = v;
     const removed = (delta.remove as Record<string, unknown> | undefined)?.findings;
     if (Array.isArray(removed)) {
       for (const id of removed.map(String)) {
         const was = this.live.get(id);
         this.live.delete(id);
-        if (was) this.gone.set(id, { ...was, state: "resolved" });
+        // Last seen by the evaluation before this one: keep that time, it no longer moves.
+        if (was) this.gone.set(id, { ...was, last_seen: was.last_seen ?? stringOrNull(seenBefore), state: "resolved" });
       }
     }
     for (const f of asFindings((delta.upsert as Record<string, unknown> | undefined)?.findings)) {
@@ -154,7 +160,10 @@ export class FindingsState {
   /** What the page shows for `filters`, in display order. */
   visible(f: InsightFilters): Finding[] {
     const all = new Map<string, Finding>();
-    for (const src of [this.rest, this.gone, this.live]) for (const [id, item] of src) all.set(id, item);
+    for (const src of [this.rest, this.gone]) for (const [id, item] of src) all.set(id, item);
+    // The topic leaves last_seen null on the findings its latest evaluation saw (`seen_at`).
+    const seenAt = stringOrNull(this.meta.seen_at);
+    for (const [id, item] of this.live) all.set(id, item.last_seen ? item : { ...item, last_seen: item.last_seen ?? seenAt });
     const namespaces = new Set(f.namespace.split(",").filter(Boolean));
     return [...all.values()]
       .filter((x) => {

@@ -51,6 +51,27 @@ test("findings: severity then newest last_seen; a delta upserts, a removal reads
   assert.deepEqual(state.visible(open).map((f) => f.id), ["only"], "malformed items are skipped");
 });
 
+test("findings the latest evaluation saw carry last_seen null: the document's seen_at stands in", () => {
+  const state = new FindingsState();
+  state.applySnapshot({
+    seen_at: "2026-11-02T14:14:00+00:00",
+    findings: [
+      { id: "a", severity: "warning", last_seen: null, state: "open" },
+      { id: "b", severity: "warning", last_seen: "2026-11-02T13:00:00+00:00", state: "open" },
+    ],
+  });
+  const open = filtersFromUrl("");
+  assert.deepEqual(state.visible(open).map((f) => [f.id, f.last_seen]), [
+    ["a", "2026-11-02T14:14:00+00:00"],
+    ["b", "2026-11-02T13:00:00+00:00"],
+  ]);
+  // Next cycle: "a" resolves and keeps the time it was last seen; "b" keeps its own, older one.
+  state.applyDelta({ seen_at: "2026-11-02T14:14:15+00:00", upsert: { findings: [] }, remove: { findings: ["a"] } });
+  const resolved = state.visible(filtersFromUrl("?state=resolved"));
+  assert.deepEqual(resolved.map((f) => [f.id, f.last_seen]), [["a", "2026-11-02T14:14:00+00:00"]]);
+  assert.deepEqual(state.visible(open).map((f) => [f.id, f.last_seen]), [["b", "2026-11-02T13:00:00+00:00"]]);
+});
+
 test("compareFindings is total: missing times and severities sort last, ties by id", () => {
   const items: Finding[] = [{ id: "b" }, { id: "a", severity: "info" }, { id: "c", severity: "info", last_seen: "bad" }];
   assert.deepEqual(items.sort(compareFindings).map((f) => f.id), ["a", "c", "b"]);

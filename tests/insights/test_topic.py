@@ -42,16 +42,22 @@ class Cluster:
     cart_ready: bool = False
     name: str = "scripted"
     facts: ClusterFactsRecord = field(
-        default_factory=lambda: ClusterFactsRecord(cni="calico", kube_proxy_mode="ipvs"))
+        default_factory=lambda: ClusterFactsRecord(cni="calico", kube_proxy_mode="ipvs")
+    )
 
     def fetch(self, at: datetime, interval_s: float) -> CycleRecords:
         endpoints = (EndpointRecord(("10.0.0.5",), ready=True, pod="cart-1"),)
-        slices = (EndpointSliceRecord("shop", "cart-x", "cart",
-                                      endpoints=endpoints if self.cart_ready else ()),)
+        slices = (
+            EndpointSliceRecord(
+                "shop", "cart-x", "cart", endpoints=endpoints if self.cart_ready else ()
+            ),
+        )
         inventory = Inventory(
             namespaces=(NamespaceRecord("shop"), NamespaceRecord("bank")),
-            services=(ServiceRecord("shop", "cart", selector={"app": "cart"}),
-                      ServiceRecord("bank", "vault", selector={"app": "vault"})),
+            services=(
+                ServiceRecord("shop", "cart", selector={"app": "cart"}),
+                ServiceRecord("bank", "vault", selector={"app": "vault"}),
+            ),
             endpoint_slices=slices,
             facts=self.facts,
         )
@@ -71,9 +77,10 @@ async def test_a_snapshot_then_a_delta_when_a_finding_resolves(cycle):  # noqa: 
         snapshot = await receive(ws)
         assert (snapshot["type"], snapshot["topic"]) == ("snapshot", "insights")
         assert _ids(snapshot["data"]["findings"]) == {
-            "service_no_endpoints|service:shop/cart", "service_no_endpoints|service:bank/vault"}
-        cart = next(f for f in snapshot["data"]["findings"]
-                    if f["subject"]["name"] == "cart")
+            "service_no_endpoints|service:shop/cart",
+            "service_no_endpoints|service:bank/vault",
+        }
+        cart = next(f for f in snapshot["data"]["findings"] if f["subject"]["name"] == "cart")
         assert cart["state"] == "open" and cart["remedy"]["language"] == "shell"
 
         cluster.cart_ready = True
@@ -81,7 +88,10 @@ async def test_a_snapshot_then_a_delta_when_a_finding_resolves(cycle):  # noqa: 
         delta = await receive(ws)
         assert delta["type"] == "delta" and delta["seq"] == snapshot["seq"] + 1
         assert delta["data"]["remove"]["findings"] == [cart["id"]]
-        assert [f["subject"]["name"] for f in delta["data"]["upsert"]["findings"]] == ["vault"]
+        # vault is still open and otherwise unchanged: only the document's seen_at moves.
+        assert not delta["data"].get("upsert", {}).get("findings"), delta["data"]
+        assert delta["data"]["seen_at"] > snapshot["data"]["seen_at"]
+        assert cart["last_seen"] is None  # it was seen by the latest evaluation
 
 
 @pytest.mark.usefixtures("anonymous")

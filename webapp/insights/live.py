@@ -5,6 +5,12 @@ Params are the REST query's (`namespaces`, `severity`, `min_severity`, `check`,
 cycle's delta carries that cycle's opened, changed and resolved findings. A viewer limited
 to some namespaces must name them (live/permissions.py), which also keeps cluster-wide
 findings (namespace "") out of its view.
+
+Every evaluation moves the `last_seen` of each finding still reported, so sending it with
+each finding would make every delta carry every open finding again. The document has one
+`seen_at` instead (the latest evaluation that saw a finding) and an open finding's
+`last_seen` is null when it equals `seen_at`; a finding whose check failed since keeps its
+own, older time. Clients read `last_seen ?? seen_at`; REST keeps the plain field.
 """
 
 from __future__ import annotations
@@ -29,14 +35,22 @@ def parse_insights(params: Mapping[str, object]) -> FindingQuery:
 
 
 def build_insights(query: FindingQuery) -> dict[str, Any]:
-    """The snapshot: `findings` (REST's shape, by id), `counts` per severity, `left_off`."""
+    """The snapshot: `findings` (REST's shape, by id, `last_seen` as above), `seen_at`,
+    `counts` per severity, `total` and `left_off`."""
     rows = query.apply(Finding.objects.all())
     total = rows.count()
-    findings = FindingSerializer(rows[:MAX_ITEMS], many=True).data
+    items = list(rows[:MAX_ITEMS])
+    findings = list(FindingSerializer(items, many=True).data)
+    open_seen = [f.last_seen for f in items if f.state == Finding.State.OPEN]
+    seen_at = max(open_seen, default=None)
+    for item, doc in zip(items, findings, strict=True):
+        if item.state == Finding.State.OPEN and item.last_seen == seen_at:
+            doc["last_seen"] = None
     counts = dict(rows.order_by().values_list("severity").annotate(n=Count("id")))
     return {
         "generated_at": timezone.now().isoformat(),
-        "findings": list(findings),
+        "seen_at": seen_at.isoformat() if seen_at else None,
+        "findings": findings,
         "counts": counts,
         "total": total,
         "left_off": max(0, total - MAX_ITEMS),
