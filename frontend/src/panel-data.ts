@@ -170,16 +170,37 @@ function isEmptySelector(selector: unknown): boolean {
   return Object.keys(match).length === 0 && !(Array.isArray(expressions) && expressions.length);
 }
 
-function istioPolicy(p: MeshPolicy, labels: Record<string, string>): string | null {
+/** A Service of the workload's namespace: its name and pod selector (label → value). */
+export interface ServiceSelector {
+  name: string;
+  selector?: Record<string, string> | null;
+}
+
+/** The Services whose (non-empty) selector matches pods carrying `labels`. */
+function frontingServices(labels: Record<string, string>, services: readonly ServiceSelector[]): Set<string> {
+  const names = new Set<string>();
+  for (const service of services) {
+    const match = labelMap(service.selector);
+    if (match && Object.keys(match).length && Object.entries(match).every(([k, v]) => labels[k] === v)) names.add(service.name);
+  }
+  return names;
+}
+
+function istioPolicy(p: MeshPolicy, labels: Record<string, string>, fronting: ReadonlySet<string>): string | null {
   const spec = p.spec ?? {};
   if (p.kind === "PeerAuthentication") {
     const scope = istioScope(spec.selector, labels);
     return scope && `mTLS ${String(spec.mode ?? "UNSET")}, ${scope}`;
   }
   if (p.kind === "AuthorizationPolicy") {
-    // A policy bound by targetRefs (a Gateway, a Service) does not select pods by label.
-    const refs = Array.isArray(spec.target_refs) ? spec.target_refs : [];
-    if (refs.length && !labelMap(spec.selector)) return null;
+    // A policy bound by targetRefs does not select pods by label: one naming a Service that
+    // fronts these pods applies to the traffic sent to that Service (at its waypoint); one
+    // naming a Gateway or another Service does not apply here.
+    const refs = Array.isArray(spec.target_refs) ? spec.target_refs.map(String) : [];
+    if (refs.length && !labelMap(spec.selector)) {
+      const via = refs.filter((r) => r.startsWith("Service/") && fronting.has(r.slice("Service/".length)));
+      return via.length ? `${String(spec.action ?? "ALLOW")}, traffic to ${via.join(", ")} (targetRefs)` : null;
+    }
     const scope = istioScope(spec.selector, labels);
     return scope && `${String(spec.action ?? "ALLOW")}, ${scope}`;
   }
@@ -192,6 +213,7 @@ export function policiesFor(
   labels: Record<string, string>,
   networkPolicies: readonly NetworkPolicy[],
   meshPolicies: readonly MeshPolicy[],
+  services: readonly ServiceSelector[] = [],
 ): AppliedPolicy[] {
   const applied: AppliedPolicy[] = [];
   for (const np of networkPolicies) {
@@ -207,8 +229,9 @@ export function policiesFor(
       applied.push({ kind: p.kind, name: p.name, mesh: p.mesh, why: `port ${String(p.spec?.port ?? "any")}; podSelector matches` });
     }
   }
+  const fronting = frontingServices(labels, services);
   for (const p of meshPolicies) {
-    const why = p.mesh === "linkerd" ? linkerdPolicy(p, servers) : istioPolicy(p, labels);
+    const why = p.mesh === "linkerd" ? linkerdPolicy(p, servers) : istioPolicy(p, labels, fronting);
     if (why) applied.push({ kind: p.kind, name: p.name, mesh: p.mesh, why });
   }
   return applied;

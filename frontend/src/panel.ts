@@ -26,6 +26,7 @@ import {
   type Page,
   type Pod,
   type SeriesDoc,
+  type ServiceSelector,
 } from "./panel-data";
 import { drawSparkline, type SparkOptions } from "./sparkline";
 import type { GraphEdge, GraphNode } from "./types";
@@ -356,7 +357,10 @@ export class DetailSections {
       for (const name of ["series", "pods", "policies", "findings"]) this.fill(name, note("outside the namespaces you may see", "empty"));
       return;
     }
-    if (subject.group === "edge" && subject.edge.source.startsWith("service:")) {
+    if (subject.group === "edge" && [subject.edge.source, subject.edge.target].some((end) => end.startsWith("external:"))) {
+      // The series API answers for ids it can name; an opaque end is one it may not.
+      this.fill("series", note("one end is outside the namespaces you may see: no series", "empty"));
+    } else if (subject.group === "edge" && subject.edge.source.startsWith("service:")) {
       // Samples name the calling workload, never a calling service (api/v1/series says why).
       this.fill("series", note("a service → service edge has no series of its own: select its target", "empty"));
     } else {
@@ -391,11 +395,13 @@ export class DetailSections {
       pods.catch(() => null), // without pods, the node's own labels stand in for theirs
       get<Page<NetworkPolicy>>(`/api/v1/network-policies?${query}`, signal),
       get<Page<MeshPolicy>>(`/api/v1/mesh-policies?${query}`, signal),
+      // Services only resolve AuthorizationPolicy targetRefs: without them those are left out.
+      get<Page<ServiceSelector>>(`/api/v1/services?${query}`, signal).catch(() => null),
     ]);
-    this.settle(signal, "policies", "policies", lists, ([podPage, nps, mps]) => {
+    this.settle(signal, "policies", "policies", lists, ([podPage, nps, mps, services]) => {
       const fromPod = podPage?.results?.[0]?.labels;
       const labels = fromPod ?? (node.labels && typeof node.labels === "object" ? (node.labels as Record<string, string>) : {});
-      return renderPolicies(policiesFor(labels, nps.results ?? [], mps.results ?? []));
+      return renderPolicies(policiesFor(labels, nps.results ?? [], mps.results ?? [], services?.results ?? []));
     });
   }
 }

@@ -106,6 +106,24 @@ test("policies that select a workload, and why; the others are left out", () => 
   assert.deepEqual(policiesFor({}, [nps[2] as NetworkPolicy], []), [], "no labels: only empty selectors match");
 });
 
+test("an AuthorizationPolicy bound by targetRefs applies through the Services that front the pods", () => {
+  const mesh: MeshPolicy[] = [
+    { namespace: "b", name: "to-reviews", kind: "AuthorizationPolicy", mesh: "istio", spec: { action: "DENY", target_refs: ["Service/reviews"], selector: null } },
+    { namespace: "b", name: "to-ratings", kind: "AuthorizationPolicy", mesh: "istio", spec: { target_refs: ["Service/ratings"], selector: null } },
+    { namespace: "b", name: "gateway", kind: "AuthorizationPolicy", mesh: "istio", spec: { target_refs: ["Gateway/reviews"], selector: null } },
+  ];
+  const services = [
+    { name: "reviews", selector: { app: "reviews" } },
+    { name: "ratings", selector: { app: "ratings" } },
+    { name: "manual", selector: {} },
+  ];
+  const applied = policiesFor(LABELS, [], mesh, services);
+  assert.deepEqual(applied.map((p) => `${p.name}: ${p.why}`), ["to-reviews: DENY, traffic to Service/reviews (targetRefs)"]);
+  assert.deepEqual(policiesFor(LABELS, [], mesh), [], "without the Services a targetRefs policy is not claimed");
+  const manual = [{ namespace: "b", name: "m", kind: "AuthorizationPolicy", mesh: "istio", spec: { target_refs: ["Service/manual"] } }];
+  assert.deepEqual(policiesFor(LABELS, [], manual, services), [], "a selector-less Service fronts no pod by label");
+});
+
 test("findings are narrowed to the selection's subject id; edges match with or without protocol", () => {
   const edge = { id: "workload:b/a>workload:b/c|http", source: "workload:b/a", target: "workload:b/c" };
   const all = [

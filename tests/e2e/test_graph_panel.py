@@ -160,6 +160,7 @@ def test_hostile_panel_data_is_text_and_failures_are_marked(page, built_bundle):
         "/api/v1/mesh-policies": {"results": [
             {"namespace": "evil", "name": "pa", "kind": "PeerAuthentication", "mesh": "istio",
              "spec": {"selector": {"app": EVIL_NAME}, "mode": EVIL_NAME}}]},
+        "/api/v1/services": {"results": [{"name": EVIL_NAME, "selector": {"app": EVIL_NAME}}]},
         "/api/v1/insights": {"count": 2, "results": [finding, other]},
     }  # fmt: skip
     live = FakeLive()
