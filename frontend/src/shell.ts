@@ -26,6 +26,8 @@ export function readConfig(): PageConfig {
   return { ws_path: "/ws/v1/live", live: true, interval_s: 15, api: "/api/v1", ...parsed };
 }
 
+const SESSION_CHECK_MS = 30_000;
+
 export class Shell {
   readonly live: LiveSocket;
   readonly status: StatusIndicator;
@@ -41,7 +43,10 @@ export class Shell {
       config.interval_s ?? 15,
     );
     this.live = new LiveSocket(liveUrl(config.ws_path));
-    this.live.onState((state) => this.status.setState(state));
+    this.live.onState((state) => {
+      this.status.setState(state);
+      if (state === "reconnecting" || state === "offline") void this.checkSession();
+    });
     this.live.onError((detail) => this.status.error(detail));
     this.status.setState(this.live.state);
   }
@@ -66,6 +71,25 @@ export class Shell {
 
   start(): void {
     if (this.config.live !== false) this.live.start();
+  }
+
+  private sessionCheckedAt = 0;
+
+  /**
+   * A refused handshake looks like any network failure to a browser (no status code): ask
+   * the API whether we are still signed in, at most every 30 s while reconnecting.
+   */
+  private async checkSession(): Promise<void> {
+    const now = Date.now();
+    if (now - this.sessionCheckedAt < SESSION_CHECK_MS) return;
+    this.sessionCheckedAt = now;
+    try {
+      const response = await fetch(`${this.config.api ?? "/api/v1"}/status`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const here = `${window.location.pathname}${window.location.search}`;
+      this.status.setSignedOut(response.status === 401 || response.status === 403, `/login/?next=${encodeURIComponent(here)}`);
+    } catch {
+      // The server itself is away: "reconnecting" says that already.
+    }
   }
 
   private arrived(data: unknown, seq: number): void {

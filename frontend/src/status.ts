@@ -18,6 +18,7 @@ export class StatusIndicator {
   private state: LiveState = "connecting";
   private newestMs: number | null = null;
   private replay = false;
+  private signedOut = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -33,6 +34,25 @@ export class StatusIndicator {
 
   setState(state: LiveState): void {
     this.state = state;
+    if (state === "live") this.setSignedOut(false, "");
+    this.render();
+  }
+
+  /**
+   * The session is over (the API answers 401/403 while the socket cannot reconnect): say so
+   * with a link to log in again and come back here, instead of "reconnecting…" forever.
+   */
+  setSignedOut(signedOut: boolean, loginHref: string): void {
+    if (signedOut === this.signedOut) return;
+    this.signedOut = signedOut;
+    this.root.dataset.auth = signedOut ? "signed-out" : "";
+    this.errorText.replaceChildren();
+    if (signedOut) {
+      const link = document.createElement("a");
+      link.href = loginHref;
+      link.textContent = "log in again";
+      this.errorText.append("your session has ended: ", link);
+    }
     this.render();
   }
 
@@ -61,7 +81,7 @@ export class StatusIndicator {
     this.root.dataset.state = this.state;
     this.root.dataset.stale = String(stale);
     this.root.dataset.replay = String(this.replay);
-    this.stateText.textContent = this.replay ? "replay" : stale ? "stale" : TEXT[this.state];
+    this.stateText.textContent = this.signedOut && this.state !== "live" ? "signed out" : this.replay ? "replay" : stale ? "stale" : TEXT[this.state];
     const asOf = this.newestMs === null ? "" : fmtClock(new Date(this.newestMs));
     this.updatedText.textContent = !asOf ? "" : this.replay || stale ? `data as of ${asOf}` : `last update ${asOf}`;
   }

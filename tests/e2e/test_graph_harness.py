@@ -127,8 +127,12 @@ class FakeLive:
         self.received: list[dict] = []
         self.sockets: list = []
         self.on_subscribe = self.answer_with_snapshot
+        self.refuse = False  # True: close every new socket at once, as a refused handshake
 
     def handle(self, ws) -> None:
+        if self.refuse:
+            ws.close()
+            return
         self.sockets.append(ws)
         ws.on_message(lambda raw: self._message(ws, json.loads(raw)))
 
@@ -161,7 +165,9 @@ PANEL_API: dict[str, object] = {
     "/api/v1/pods": {"count": 0, "results": []},
     "/api/v1/network-policies": {"count": 0, "results": []},
     "/api/v1/mesh-policies": {"count": 0, "results": []},
+    "/api/v1/services": {"count": 0, "results": []},
     "/api/v1/insights": {"count": 0, "results": []},
+    "/api/v1/status": {},  # asked while reconnecting: are we still signed in?
 }
 
 
@@ -405,6 +411,50 @@ def test_deltas_gaps_and_reconnects(harness):
     assert page.mw_errors == []
 
 
+def test_a_lost_session_says_signed_out_with_a_way_back(harness):
+    page, live = harness
+    status = page.locator("#mw-status")
+    # The session ends: handshakes are refused, and the API answers 403.
+    forbidden = json.dumps({"title": "Forbidden", "status": 403, "detail": "not logged in"})
+    page.route(
+        f"{ORIGIN}/api/v1/status",
+        lambda route: route.fulfill(
+            status=403, body=forbidden, content_type="application/problem+json"
+        ),
+    )
+    live.refuse = True
+    live.sockets[-1].close()
+    page.wait_for_function(
+        "() => document.querySelector('#mw-status').dataset.auth === 'signed-out'"
+    )
+    assert page.locator("#mw-status-text").text_content() == "signed out"
+    link = page.locator("#mw-status-error a")
+    assert link.text_content() == "log in again"
+    assert link.get_attribute("href") == "/login/?next=%2F"
+    # Signed in again (another tab): the next reconnect is live and the note goes.
+    page.unroute(f"{ORIGIN}/api/v1/status")
+    subscribed = len(live.subscribes())
+    live.refuse = False
+    _wait(page, lambda: len(live.subscribes()) > subscribed, timeout=30)
+    assert live.subscribes()[-1]["since"] == 5
+    live.send(
+        {
+            "v": 1,
+            "type": "delta",
+            "topic": "graph",
+            "seq": 6,
+            "data": {"upsert": {"edges": [edge(A, B, 2.0)]}, "remove": {}},
+        }
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#mw-status').dataset.state === 'live'", timeout=30_000
+    )
+    assert status.get_attribute("data-auth") == ""
+    assert page.locator("#mw-status-error a").count() == 0
+    # The 403 answer itself is the one console line (Chromium logs failed loads).
+    assert all("403" in line for line in page.mw_errors), page.mw_errors
+
+
 def test_filters_resubscribe_and_land_in_the_url(harness):
     page, live = harness
     page.select_option("#mw-graph-type", "app")
@@ -500,12 +550,24 @@ def test_hostile_strings_are_text_in_the_overview_and_alerts(page, e2e_output):
 
     def answer(ws, message: dict) -> None:
         topic = message["topic"]
-        data = SNAPSHOT if topic == "graph" else {
-            "generated_at": SNAPSHOT["generated_at"],
-            "alerts": [{"id": "alert:1", "state": "firing", "name": EVIL_NAME,
-                        "subject": f"workload:{EVIL_NS}/x", "labels": {"namespace": EVIL_NS},
-                        "severity": EVIL_NAME, "summary": EVIL_NAME}],
-        }
+        data = (
+            SNAPSHOT
+            if topic == "graph"
+            else {
+                "generated_at": SNAPSHOT["generated_at"],
+                "alerts": [
+                    {
+                        "id": "alert:1",
+                        "state": "firing",
+                        "name": EVIL_NAME,
+                        "subject": f"workload:{EVIL_NS}/x",
+                        "labels": {"namespace": EVIL_NS},
+                        "severity": EVIL_NAME,
+                        "summary": EVIL_NAME,
+                    }
+                ],
+            }
+        )
         ws.send(json.dumps({"v": 1, "type": "snapshot", "topic": topic, "seq": 1, "data": data}))
 
     live.on_subscribe = answer
