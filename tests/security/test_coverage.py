@@ -83,3 +83,24 @@ def test_unattributed_clients_are_the_graphs_unknown_node():
     cov = coverage([http("unknown", "api", 10.0, 0.0)])
     assert list(cov.edges) == ["unknown->workload:shop/api|http"]
     assert cov.workloads["workload:shop/api"].plaintext_requests == 10.0
+
+
+@pytest.mark.django_db
+def test_traffic_to_the_unknown_destination_counts_mesh_wide_without_a_namespace_row(shop, t0):
+    from dataclasses import replace
+
+    from collectors.records import EdgeSample, Peer
+
+    egress = EdgeSample(
+        Peer("shop", "web", app="web"),
+        Peer("unknown", "unknown", service="PassthroughCluster"),
+        "http",
+        "istio",
+        15.0,
+        requests=40.0,
+        mtls_requests=0.0,
+    )
+    end = _run(replace(shop, edges=(*shop.edges, egress)), t0, 1)
+    body = mtls_snapshot(MtlsOptions(window_s=60.0, window_text="1m", at=end))
+    assert [ns["namespace"] for ns in body["namespaces"]] == ["shop"]
+    assert body["mesh_wide"]["requests"] == pytest.approx(240.0)  # 150 + 50 + 40

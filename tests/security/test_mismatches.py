@@ -41,6 +41,7 @@ def test_permissive_with_only_mtls_clients_is_safe_to_tighten(shop, t0):
     assert tighten["subject_ids"] == ["workload:shop/api"]
     assert tighten["evidence"]["requests"] == 300.0
     assert tighten["evidence"]["observed_ratio"] == 1.0
+    assert "all 300 observed requests" in tighten["remedy"], tighten["remedy"]
     policy = yaml.safe_load(tighten["remedy_yaml"])
     assert policy["kind"] == "PeerAuthentication"
     assert policy["metadata"]["namespace"] == "shop"

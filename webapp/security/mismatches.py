@@ -55,6 +55,11 @@ class Context:
     found: list[Mismatch] = field(default_factory=list)
 
 
+
+def _count(requests: float) -> str:
+    """A window's request count for a sentence: summed rates are fractional, people count."""
+    return f"{requests:,.0f}" if requests >= 10 else f"{requests:.2g}"
+
 def find_mismatches(ctx: Context) -> list[Mismatch]:
     """Every mismatch, in check order then by id."""
     for check in (
@@ -99,7 +104,7 @@ def plaintext_to_strict(ctx: Context) -> Iterable[Mismatch]:
                 "plaintext_sources": sources,
                 "policies": list(intent.policies),
             },
-            f"{share.plaintext_requests:g} requests reached {wid} without mTLS although its "
+            f"{_count(share.plaintext_requests)} requests reached {wid} without mTLS although its "
             "mode is STRICT: give the plaintext clients a sidecar (or keep them PERMISSIVE "
             "until they have one).",
             _client_injection(sources),
@@ -165,7 +170,7 @@ def _tighten(ns: str, ids: list[str], share: Share, intent: Intent | None) -> Mi
         ns,
         tuple(ids),
         {**share.as_json(), "intended_mode": "PERMISSIVE"},
-        f"{subject} is PERMISSIVE but all {share.requests:g} observed requests used mTLS: it "
+        f"{subject} is PERMISSIVE but all {_count(share.requests)} observed requests used mTLS: it "
         "is safe to make it STRICT (clients outside this window are not seen; check first).",
         yaml,
         severity="info",

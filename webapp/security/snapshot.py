@@ -7,7 +7,15 @@ from typing import Any
 
 from collectors.records import EdgeSample
 from webapp.inventory.queries import current_inventory
-from webapp.security.coverage import Coverage, Share, coverage, edge_id, peer_id, trend
+from webapp.security.coverage import (
+    UNKNOWN_ID,
+    Coverage,
+    Share,
+    coverage,
+    edge_id,
+    peer_id,
+    trend,
+)
 from webapp.security.inputs import PolicyInputs, policy_inputs
 from webapp.security.mismatches import Context, Mismatch, find_mismatches
 from webapp.security.options import MtlsOptions
@@ -74,7 +82,10 @@ def _namespaces(
     wanted: set[str],
     inputs: PolicyInputs,
 ) -> list[dict[str, Any]]:
-    names = {i.workload.namespace for i in intents.values()} | set(now.namespaces)
+    # Traffic telemetry could not attribute (the graph's "unknown" node, passthrough egress)
+    # has no namespace to owe coverage: it counts mesh-wide, but gets no row of its own.
+    seen = {ns for ns in now.namespaces if ns != UNKNOWN_ID or ns in inputs.namespace_mesh}
+    names = {i.workload.namespace for i in intents.values()} | seen
     out = []
     for ns in sorted(n for n in names if not wanted or n in wanted):
         mine = sorted(
