@@ -7,7 +7,12 @@
 // reconnect it asks the server to resume with `since`, and the server answers with the missed
 // deltas or a fresh snapshot; (3) the socket never gives up: it backs off exponentially with
 // jitter (so a restarted server is not hit by every browser at the same instant) and reports
-// "offline" once the outage looks longer than a blip.
+// "offline" once the outage looks longer than a blip; (4) a view sees only the answers to its
+// newest subscribe: every subscribe carries a fresh `id`, the server echoes it in the frames
+// of that subscription (webapp/live/consumers.py), and frames of a replaced subscribe are
+// dropped. Frames name only their topic, so without the id a snapshot still in flight from a
+// view just left (live → pinned → live) would be taken for the new view's, and its seq, from
+// the other view's numbering, would become the base the new view's deltas are checked against.
 
 import type { LiveState } from "./types";
 
@@ -17,6 +22,8 @@ export interface LiveMessage {
   type: string;
   topic?: string;
   seq?: number;
+  /** The id of the subscribe this frame answers (absent from servers that do not echo it). */
+  id?: unknown;
   data?: unknown;
   detail?: unknown;
 }
@@ -72,6 +79,8 @@ export class TopicSubscription<S = unknown, D = unknown> {
   snapshotCount = 0;
   deltaCount = 0;
   closed = false;
+  /** The id of the newest subscribe sent; frames carrying another id answer a replaced one. */
+  subscribeId: number | null = null;
   private resyncAskedAt: number | null = null;
 
   constructor(
@@ -94,16 +103,22 @@ export class TopicSubscription<S = unknown, D = unknown> {
     this.owner.release(this);
   }
 
-  /** The subscribe message, resuming after lastSeq when we have one (reconnect or gap). */
-  subscribeMessage(): Record<string, unknown> {
-    const message: Record<string, unknown> = { type: "subscribe", topic: this.topic, params: { ...this.params } };
+  /** The subscribe message under a new `id`, resuming after lastSeq when we have one (reconnect or gap). */
+  subscribeMessage(id: number): Record<string, unknown> {
+    this.subscribeId = id;
+    const message: Record<string, unknown> = { type: "subscribe", topic: this.topic, params: { ...this.params }, id };
     if (this.lastSeq !== null) message.since = this.lastSeq;
     return message;
   }
 
+  /** Whether `message` answers this subscription's newest subscribe (or names none). */
+  isCurrent(message: LiveMessage): boolean {
+    return message.id === undefined || message.id === this.subscribeId;
+  }
+
   /** @returns whether data flowed (the connection is proven good). */
   receive(message: LiveMessage, now: number, resyncRetryMs: number): boolean {
-    if (typeof message.seq !== "number") return false;
+    if (typeof message.seq !== "number" || !this.isCurrent(message)) return false;
     if (message.type === "snapshot") {
       // A snapshot replaces everything, whatever its seq (a restarted server counts from 1).
       this.lastSeq = message.seq;
@@ -142,6 +157,7 @@ export class LiveSocket {
   private readonly stateListeners: ((state: LiveState) => void)[] = [];
   private readonly errorListeners: ((detail: string) => void)[] = [];
   private attempt = 0;
+  private lastSubscribeId = 0; // ids grow for the socket's whole life, across reconnects
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
   private readonly opts: Required<LiveOptions>;
@@ -199,7 +215,8 @@ export class LiveSocket {
   resubscribe(sub: TopicSubscription<never, never> | TopicSubscription<unknown, unknown>, replace: boolean): void {
     if (this.socket?.readyState !== OPEN || sub.closed) return;
     if (replace) this.send({ type: "unsubscribe", topic: sub.topic });
-    this.send(sub.subscribeMessage());
+    this.lastSubscribeId += 1;
+    this.send(sub.subscribeMessage(this.lastSubscribeId));
   }
 
   release(sub: TopicSubscription<unknown, unknown>): void {
@@ -259,6 +276,7 @@ export class LiveSocket {
     if (typeof message !== "object" || message === null) return;
     const sub = typeof message.topic === "string" ? this.subs.get(message.topic) : undefined;
     if (message.type === "error") {
+      if (sub && !sub.isCurrent(message)) return; // about a subscribe since replaced
       const detail = typeof message.detail === "string" ? message.detail : JSON.stringify(message.detail);
       if (sub) sub.error(detail);
       else for (const listener of this.errorListeners) listener(detail);

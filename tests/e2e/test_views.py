@@ -20,11 +20,16 @@ LIVE_TIMEOUT_MS = 60_000  # several 3 s cycles, each also rebuilding every open 
 
 
 def wait_seq_increase(page, timeout: int = LIVE_TIMEOUT_MS) -> None:
-    """The page's main subscription applies a delta after the first snapshot."""
-    seq0 = page.evaluate("() => window.meshwatch.lastSeq")
+    """The page's main subscription applies one more delta than it had when this was called.
+
+    Counting deltas, not comparing seqs alone: right after a params change lastSeq is null
+    until the new snapshot comes (null < any seq), and a snapshot is not a delta.
+    """
+    seq0, deltas0 = page.evaluate("() => [window.meshwatch.lastSeq, window.meshwatch.deltaCount]")
     page.wait_for_function(
-        "seq0 => window.meshwatch.lastSeq > seq0 && window.meshwatch.deltaCount > 0",
-        arg=seq0,
+        "([seq0, deltas0]) => window.meshwatch.deltaCount > deltas0"
+        " && (seq0 === null || window.meshwatch.lastSeq > seq0)",
+        arg=[seq0, deltas0],
         timeout=timeout,
     )
 
@@ -94,6 +99,81 @@ def test_graph_deep_link_find_replay_and_back(demo_server, page, e2e_output):
     assert page.locator("#mw-live").is_enabled()
     page.click("#mw-live")
     page.wait_for_function("() => !location.search.includes('at=')")
+    # The answers to the back/forward subscribes may still be in flight here; the page must
+    # take only the newest (live) subscription's frames, so live deltas apply again.
+    wait_seq_increase(page)
+    assert page.evaluate("() => 'at' in window.meshwatch.live.params") is False
+    assert page.mw_errors == [], page.mw_errors
+
+
+class SlowSocket:
+    """Routes the page's live socket and holds the server's frames while `hold` is set."""
+
+    def __init__(self) -> None:
+        self.hold = False
+        self.held: list[str] = []
+        self.client = None
+
+    def route(self, ws) -> None:
+        server = ws.connect_to_server()
+        self.client = ws
+        ws.on_message(server.send)
+        server.on_message(self._from_server)
+
+    def _from_server(self, message) -> None:
+        if self.hold:
+            self.held.append(message)
+        else:
+            self.client.send(message)
+
+    def snapshots_held(self) -> int:
+        return sum(json.loads(m).get("type") == "snapshot" for m in self.held)
+
+    def release(self, snapshots: int | None = None) -> None:
+        """Deliver held frames in order: all of them, or up to and including the n-th snapshot.
+
+        Frames arriving meanwhile join the queue, so order holds; lift `hold` only after.
+        """
+        while self.held and snapshots != 0:
+            message = self.held.pop(0)
+            if snapshots is not None and json.loads(message).get("type") == "snapshot":
+                snapshots -= 1
+            self.client.send(message)
+
+
+def test_graph_ignores_late_answers_to_replaced_subscribes(demo_server, page):
+    """Live → pinned → live faster than the server answers: only the last answer counts.
+
+    The pinned view counts its seqs from its own start, far above the live view's; taking its
+    late snapshot as the base made the page drop every live delta as already seen.
+    """
+    slow = SlowSocket()
+    page.route_web_socket(re.compile(r".*/ws/v1/live$"), slow.route)
+    page.goto(f"{demo_server}/?graph_type=workload&namespaces=bookinfo")
+    page.wait_for_function("() => window.meshwatch.snapshotCount >= 1", timeout=30_000)
+    page.locator("#mw-replay").evaluate(
+        "el => { el.value = String(Math.round(Number(el.min) / 2));"
+        " el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }"
+    )
+    page.wait_for_function("() => window.meshwatch.snapshotCount >= 2", timeout=15_000)
+    slow.hold = True
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('at=')")
+    page.go_forward()
+    page.wait_for_function("() => location.search.includes('at=')")
+    page.click("#mw-live")
+    page.wait_for_function("() => !location.search.includes('at=')")
+    for _ in range(150):
+        if slow.snapshots_held() >= 3:
+            break
+        page.wait_for_timeout(100)
+    assert slow.snapshots_held() == 3, slow.held
+    slow.release(snapshots=2)  # the replaced live and pinned subscribes' answers
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => [window.meshwatch.lastSeq, window.meshwatch.snapshotCount]") == [
+        None, 2], "a replaced subscribe's snapshot was taken"
+    slow.release()
+    slow.hold = False
     wait_seq_increase(page)
     assert page.mw_errors == [], page.mw_errors
 

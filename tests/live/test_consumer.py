@@ -108,6 +108,38 @@ async def test_a_bad_request_gets_an_error_and_the_socket_stays_open(message, de
         assert (await receive(ws))["type"] == "snapshot"
 
 
+async def test_frames_echo_the_id_of_the_subscribe_they_answer(source, cycle, t0):
+    """Live → pinned → live in quick succession: each answer names the subscribe it is for."""
+    await cycle(source)
+    pinned = {**WINDOW, "at": t0.isoformat()}
+    async with live() as ws:
+        for sub_id, params in ((1, WINDOW), ("two", pinned), (3, WINDOW)):
+            await ws.send_json_to({"type": "subscribe", "topic": "graph", "params": params,
+                                   "id": sub_id})
+        answers = [await receive(ws) for _ in range(3)]
+        assert [(a["type"], a["id"]) for a in answers] == [
+            ("snapshot", 1), ("snapshot", "two"), ("snapshot", 3)]
+        assert answers[1]["seq"] != answers[2]["seq"]  # views count their seqs independently
+        await cycle(source)
+        delta = await receive(ws)
+        assert (delta["type"], delta["id"], delta["seq"]) == ("delta", 3, answers[2]["seq"] + 1)
+        await subscribe(ws, WINDOW)  # no id: frames without one, as DESIGN.md §3 has them
+        assert "id" not in await receive(ws)
+
+
+@pytest.mark.parametrize("message, detail", [
+    ({"params": {"window": "soon"}, "id": 7}, "window:"),
+    ({"params": {}, "id": True}, "id must be an integer or a string"),
+    ({"params": {}, "id": "x" * 65}, "id must be an integer or a string"),
+])
+async def test_an_error_echoes_a_valid_subscribe_id(message, detail):
+    async with live() as ws:
+        await ws.send_json_to({"type": "subscribe", "topic": "graph", **message})
+        error = await receive(ws)
+        assert error["type"] == "error" and detail in error["detail"]
+        assert error.get("id") == (7 if message["id"] == 7 else None)
+
+
 @pytest.mark.parametrize("frame, detail", [
     ({"text_data": '{"type": "subscribe", '}, "malformed JSON"),
     ({"text_data": '{"pad": "' + "x" * 65536 + '"}'}, "larger than 65536 bytes"),
@@ -171,8 +203,9 @@ async def test_a_failing_builder_gets_an_error_not_a_closed_socket(monkeypatch):
     graph = TOPICS["graph"]
     monkeypatch.setitem(TOPICS, "graph", Topic("graph", graph.parse, broken, graph.collections))
     async with live() as ws:
-        await subscribe(ws, WINDOW)
-        assert (await receive(ws))["detail"] == "could not build graph; try again"
+        await ws.send_json_to({"type": "subscribe", "topic": "graph", "params": WINDOW, "id": 4})
+        error = await receive(ws)
+        assert (error["detail"], error["id"]) == ("could not build graph; try again", 4)
         monkeypatch.setitem(TOPICS, "graph", graph)
         await subscribe(ws, WINDOW)
         assert (await receive(ws))["type"] == "snapshot"

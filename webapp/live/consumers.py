@@ -8,6 +8,16 @@ Slow clients: each socket's channel holds a bounded number of events (the channe
 capacity); past it the layer drops them. A socket that sees a seq gap, for that or any other
 reason, resyncs from the stored history, or with one fresh snapshot, instead of replaying an
 unbounded backlog.
+
+Subscription ids (an addition to the DESIGN.md §3 contract; every field there stays): a
+subscribe message may carry `"id"`, an integer or a string of at most 64 characters. The
+server echoes it as `"id"` in every snapshot, delta and error frame it sends for that
+subscription (an error about the subscribe message itself included). Frames name only their
+topic, and a client that changes its params quickly (live → pinned → live) still receives the
+answers to the subscriptions it has already replaced; different views of a topic count their
+seqs independently, so without the id a late snapshot of a replaced view would set the
+client's seq base to another view's numbering. With the id the client drops every frame whose
+id is not that of its newest subscribe. A subscribe without an id gets frames without one.
 """
 
 from __future__ import annotations
@@ -32,7 +42,11 @@ from webapp.ui.metrics import WEBSOCKET_CLIENTS
 log = logging.getLogger("meshwatch.live")
 
 MAX_MESSAGE_BYTES = 64 * 1024
+MAX_ID_CHARS = 64
 PROTOCOL_VERSION = 1
+
+# A client's name for one of its subscribes, echoed in that subscription's frames.
+SubscribeId = int | str
 
 
 class RequestError(ValueError):
@@ -47,6 +61,7 @@ class Subscription:
     options: Any
     key: str
     group: str
+    id: SubscribeId | None = None
     seq: int = 0
     kept_alive_at: Any = None
     # On the graph topic, for a socket that sees only some namespaces: what it may see,
@@ -63,10 +78,13 @@ class SubscribeRequest:
     topic: Topic
     options: Any
     since: int | None
+    id: SubscribeId | None = None
 
 
 def parse_subscribe(content: dict[str, Any]) -> SubscribeRequest:
     """Validate a subscribe message; raises RequestError naming what is wrong."""
+    if content.get("id") is not None and subscribe_id(content) is None:
+        raise RequestError(f"id must be an integer or a string of up to {MAX_ID_CHARS} characters")
     topic = _topic_of(content)
     params = content.get("params")
     params = {} if params is None else params
@@ -79,7 +97,17 @@ def parse_subscribe(content: dict[str, Any]) -> SubscribeRequest:
         options = topic.parse(params)
     except ValueError as exc:  # the topic's OptionsError: its text is written for the client
         raise RequestError(str(exc)) from exc
-    return SubscribeRequest(topic, options, since)
+    return SubscribeRequest(topic, options, since, subscribe_id(content))
+
+
+def subscribe_id(content: dict[str, Any]) -> SubscribeId | None:
+    """The message's valid `id` (see the module docstring), or None."""
+    value = content.get("id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and len(value) <= MAX_ID_CHARS):
+        return value
+    return None
 
 
 def _topic_of(content: dict[str, Any]) -> Topic:
@@ -144,7 +172,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             else:
                 raise RequestError("type must be subscribe or unsubscribe")
         except RequestError as exc:
-            await self.send_error(str(exc), content.get("topic"))
+            await self.send_error(str(exc), content.get("topic"), subscribe_id(content))
 
     async def subscribe(self, request: SubscribeRequest) -> None:
         """Check permission, join the view's group, then send its snapshot or missed deltas.
@@ -158,7 +186,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             raise RequestError(denied)
         await self._drop(topic.name)
         key = state_key(topic.name, options.as_params())
-        sub = Subscription(topic, options, key, group_name(topic.name, key),
+        sub = Subscription(topic, options, key, group_name(topic.name, key), id=request.id,
                            kept_alive_at=timezone.now())
         if topic.name == "graph":
             sub.visible = await database_sync_to_async(socket_namespaces)(self.scope)
@@ -174,7 +202,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         except Exception:  # noqa: BLE001 - a failing builder must not take the socket down
             log.exception("live: opening %s %s failed", sub.topic.name, sub.key[:12])
             await self._drop(sub.topic.name)
-            await self.send_error(f"could not build {sub.topic.name}; try again", sub.topic.name)
+            await self.send_error(f"could not build {sub.topic.name}; try again", sub.topic.name,
+                                  sub.id)
             return
         await self._send_opening(sub, opening)
 
@@ -184,9 +213,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if sub.visible is not None:
                 sub.full = snapshot
                 sub.scoped = snapshot = scope_graph(snapshot, sub.visible, settings.SECRET_KEY)
-            await self.send_json({"v": PROTOCOL_VERSION, "type": "snapshot",
-                                  "topic": sub.topic.name, "seq": opening.seq,
-                                  "data": snapshot})
+            await self.send_json(_frame(sub, "snapshot", opening.seq, snapshot))
         for seq, data in opening.deltas:
             await self._send_delta(sub, seq, data)
         sub.seq = opening.seq
@@ -196,8 +223,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             sub.full, sub.scoped, data = scope_delta(
                 sub.full, sub.scoped, data, sub.visible, settings.SECRET_KEY,
                 sub.topic.collections)
-        await self.send_json({"v": PROTOCOL_VERSION, "type": "delta", "topic": sub.topic.name,
-                              "seq": seq, "data": data})
+        await self.send_json(_frame(sub, "delta", seq, data))
         sub.seq = seq
 
     async def live_delta(self, event: dict[str, Any]) -> None:
@@ -222,9 +248,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if sub is not None:
             await self.channel_layer.group_discard(sub.group, self.channel_name)
 
-    async def send_error(self, detail: str, topic: object = None) -> None:
-        """An error message; the socket stays open."""
+    async def send_error(self, detail: str, topic: object = None,
+                         sub_id: SubscribeId | None = None) -> None:
+        """An error message, naming the topic and subscribe id it answers; the socket stays open."""
         message: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "error", "detail": detail}
         if isinstance(topic, str) and topic in TOPICS:
             message["topic"] = topic
+        if sub_id is not None:
+            message["id"] = sub_id
         await self.send_json(message)
+
+
+def _frame(sub: Subscription, kind: str, seq: int, data: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot or delta frame of `sub`, with its subscribe id when the client gave one."""
+    frame: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": kind, "topic": sub.topic.name,
+                             "seq": seq, "data": data}
+    if sub.id is not None:
+        frame["id"] = sub.id
+    return frame
