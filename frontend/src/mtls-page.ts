@@ -1,7 +1,8 @@
 // /mtls?namespaces=a,b&window=5m&open=a: mTLS coverage per namespace (rows expand to their
 // workloads: intended mode, observed share, sidecar), mesh-wide coverage with its trend, and
 // the mismatches with evidence and remedy YAML. Live over the `mtls` topic; the trend's past
-// points come once from REST (`at=` one window back, two, …), then each cycle adds one.
+// points come once from REST (the mesh series, one point per window before this one), then
+// each cycle adds one.
 
 import { CollectionState, type Item } from "./collections";
 import { byId, el, replaceChildren } from "./dom";
@@ -14,10 +15,8 @@ import { wireNamespaces } from "./controls";
 export const MTLS_WINDOWS = ["5m", "15m", "1h", "6h", "24h"];
 const DURATION = /^\d+(s|m|h|d)$/;
 const TREND_POINTS = 60;
-// Past windows asked for once: each is a full mTLS computation on the server, so a few, one
-// after the other, and none for windows long enough to make each of them heavy.
-const TREND_BACKFILL = 6;
-const TREND_BACKFILL_MAX_S = 3600;
+// Past windows asked for once, in one series request (one GROUP BY on the server).
+const TREND_BACKFILL = 12;
 
 export interface MtlsUrlState {
   namespaces: string;
@@ -54,6 +53,28 @@ export function mergeTrend(points: readonly TrendPoint[], add: readonly TrendPoi
     if (!had || had.t <= p.t) bySlot.set(slot(p), p);
   }
   return [...bySlot.values()].sort((a, b) => a.t - b.t).slice(-max);
+}
+
+/** The mesh series request for `count` windows of `seconds` before the one ending at `endMs`. */
+export function trendQuery(endMs: number, seconds: number, count: number, namespaces: string): URLSearchParams {
+  const query = new URLSearchParams({
+    scope: "mesh",
+    window: `${Math.round(seconds * count)}s`,
+    step: `${Math.round(seconds)}s`,
+    at: new Date(endMs - seconds * 1000).toISOString(),
+  });
+  if (namespaces) query.set("namespaces", namespaces);
+  return query;
+}
+
+/** Trend points of a mesh series answer: each step's end and its mTLS share (null: a gap). */
+export function trendPoints(body: Obj): TrendPoint[] {
+  const series = Array.isArray(body.series) ? body.series.map(obj) : [];
+  const mesh = series.find((s) => s.name === "mesh");
+  const points = mesh && Array.isArray(mesh.points) ? mesh.points.map(obj) : [];
+  return points
+    .map((p) => ({ t: Date.parse(str(p.end)), ratio: isNum(p.mtls_ratio) ? p.mtls_ratio : null }))
+    .filter((p) => Number.isFinite(p.t));
 }
 
 /** Workloads with a proxy, of all the namespace lists. */
@@ -149,24 +170,17 @@ export class MtlsPage {
     const win = obj(this.data.meta.window);
     const end = Date.parse(str(win.end));
     const seconds = Number(win.seconds);
-    if (!Number.isFinite(end) || !(seconds > 0) || seconds > TREND_BACKFILL_MAX_S || this.trend.length > 2) return;
-    for (let i = 1; i <= TREND_BACKFILL; i += 1) {
-      const t = end - i * seconds * 1000;
-      const query = new URLSearchParams({ window: this.state.window, at: new Date(t).toISOString() });
-      const ns = wireNamespaces(this.state.namespaces);
-      if (ns) query.set("namespaces", ns);
-      let point: TrendPoint;
-      try {
-        const body = await getJson<Obj>(`${this.api}/mtls?${query.toString()}`);
-        const ratio = obj(body.mesh_wide).observed_ratio;
-        point = { t, ratio: isNum(ratio) ? ratio : null };
-      } catch {
-        point = { t, ratio: null }; // a gap in the line, not a broken page
-      }
-      if (generation !== this.trendGeneration) return; // the params changed meanwhile
-      this.trend = mergeTrend(this.trend, [point], this.stepMs());
-      this.renderMesh();
+    if (!Number.isFinite(end) || !(seconds > 0) || this.trend.length > 2) return;
+    const query = trendQuery(end, seconds, TREND_BACKFILL, wireNamespaces(this.state.namespaces));
+    let points: TrendPoint[];
+    try {
+      points = trendPoints(await getJson<Obj>(`${this.api}/series?${query.toString()}`));
+    } catch {
+      return; // the live points still come; the past stays blank, not a broken page
     }
+    if (generation !== this.trendGeneration) return; // the params changed meanwhile
+    this.trend = mergeTrend(this.trend, points, this.stepMs());
+    this.renderMesh();
   }
 
   private render(): void {

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { FindingsState, compareFindings, filtersFromUrl, filtersToUrl, restQuery, severityCounts, topicParams, type Finding } from "../src/insights-state";
 import { subjectHref } from "../src/insights-page";
 import { deltaTouches, endpointsText, inventoryStateFromUrl, listUrl, PAGE_SIZE } from "../src/inventory-page";
-import { mergeTrend, modeSummary, mtlsStateFromUrl, sidecarCount, sortMismatches } from "../src/mtls-page";
+import { mergeTrend, modeSummary, mtlsStateFromUrl, sidecarCount, sortMismatches, trendPoints, trendQuery } from "../src/mtls-page";
 import { addDnsAndFindings, sortRows, summariseNamespaces } from "../src/overview-page";
 import { fmtChange, fmtDuration, fmtSince, graphHref, normaliseList } from "../src/page-kit";
 // Bundled in by esbuild, so the test runs from any working directory.
@@ -128,6 +128,25 @@ test("mTLS: URL state, trend merging, sidecars, mode summary, mismatch order", (
   assert.equal(modeSummary(null), "—");
   const order = sortMismatches([{ id: "b", severity: "info" }, { id: "a", severity: "warning" }, { id: "c", severity: "critical" }, { id: "d" }]);
   assert.deepEqual(order.map((m) => m.id), ["c", "a", "b", "d"]);
+});
+
+test("mTLS trend: one mesh series request for the windows before this one, its points as bars", () => {
+  const end = Date.parse("2026-11-02T14:00:00Z");
+  const q = trendQuery(end, 300, 12, "bookinfo,shop");
+  assert.equal(q.get("scope"), "mesh");
+  assert.equal(q.get("window"), "3600s");
+  assert.equal(q.get("step"), "300s");
+  assert.equal(q.get("at"), "2026-11-02T13:55:00.000Z", "the current window comes live, not from here");
+  assert.equal(q.get("namespaces"), "bookinfo,shop");
+  assert.equal(trendQuery(end, 300, 12, "").has("namespaces"), false);
+  const points = trendPoints({
+    series: [
+      { name: "other", points: [{ end: "2026-11-02T13:50:00Z", mtls_ratio: 0.1 }] },
+      { name: "mesh", points: [{ end: "2026-11-02T13:50:00Z", mtls_ratio: 0.75 }, { end: "2026-11-02T13:55:00Z", mtls_ratio: null }, { end: "junk", mtls_ratio: 1 }] },
+    ],
+  });
+  assert.deepEqual(points, [{ t: Date.parse("2026-11-02T13:50:00Z"), ratio: 0.75 }, { t: Date.parse("2026-11-02T13:55:00Z"), ratio: null }]);
+  assert.deepEqual(trendPoints({ series: "broken" }), []);
 });
 
 test("inventory: URL state, the REST URL it fetches, which deltas refresh the page", () => {

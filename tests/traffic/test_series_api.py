@@ -157,6 +157,41 @@ def test_a_day_old_series_reads_the_rollups_after_pruning(
         assert all(p["p95_ms"] for p in a["points"])
 
 
+def test_the_mesh_series_sums_every_edge_or_those_touching_namespaces(
+    client, alice_token, history, t0
+):
+    body = _series(client, alice_token, scope="mesh", window="2m", step="30s", at=t0.isoformat())
+    assert body["subject"] == {"kind": "mesh", "id": "mesh"}
+    [series] = body["series"]
+    assert series["name"] == "mesh" and len(series["points"]) == 4
+    for point, want in zip(series["points"], _expected(t0, 30, 4), strict=True):
+        assert point["requests"] == pytest.approx(want["requests"], rel=1e-5)
+        assert point["mtls_ratio"] == pytest.approx(want["mtls"] / want["known"], rel=1e-5)
+    shop = _series(client, alice_token, scope="mesh", namespaces="shop", window="2m",
+                   step="30s", at=t0.isoformat())  # fmt: skip
+    assert shop["subject"]["id"] == "mesh:shop"
+    from django.db.models import Q
+
+    touching = EdgeSample.objects.filter(
+        Q(source_namespace="shop") | Q(destination_namespace="shop")
+    )
+    ids = set(touching.values_list("id", flat=True))
+    want_shop = _expected(t0, 30, 4, id__in=ids)
+    for point, want in zip(shop["series"][0]["points"], want_shop, strict=True):
+        assert 0 < point["requests"] == pytest.approx(want["requests"], rel=1e-5)
+    assert shop["series"][0]["points"][0]["requests"] < series["points"][0]["requests"]
+
+
+def test_a_limited_viewer_names_its_namespaces_for_the_mesh_series(client, bob, history, t0):
+    grant_namespaces(bob, "bookinfo")
+    client.force_login(bob)
+    params = {"scope": "mesh", "window": "1m", "at": t0.isoformat()}
+    everything = client.get("/api/v1/series", params)
+    assert everything.status_code == 403 and "namespaces" in everything.json()["detail"]
+    assert client.get("/api/v1/series", {**params, "namespaces": "bookinfo"}).status_code == 200
+    assert client.get("/api/v1/series", {**params, "namespaces": "shop"}).status_code == 403
+
+
 @pytest.mark.parametrize(
     "params, word",
     [
@@ -171,6 +206,10 @@ def test_a_day_old_series_reads_the_rollups_after_pruning(
         ({"edge": "workload:a/b"}, "edge must read"),
         ({"edge": f"{PRODUCTPAGE}>workload:a/b|smtp"}, "protocol"),
         ({"edge": "service:a/b>service:a/c|http"}, "node="),
+        ({"scope": "galaxy"}, "scope"),
+        ({"scope": "mesh", "node": PRODUCTPAGE}, "exactly one"),
+        ({"node": PRODUCTPAGE, "namespaces": "bookinfo"}, "only with scope=mesh"),
+        ({"scope": "mesh", "namespaces": "Not_A_Namespace"}, "namespace"),
     ],
 )
 def test_bad_input_is_a_400_with_a_sentence(client, alice_token, params, word):

@@ -1,10 +1,12 @@
-"""Per-cycle series of one edge or node, for the graph side panel's sparklines.
+"""Per-cycle series of one edge or node (the graph side panel's sparklines), or of the mesh.
 
-`GET /api/v1/series?edge=<edge id>|node=<node id>&window=&at=&step=` answers one row of points
-per series: an edge has one ("edge"), a node two ("inbound": every edge into it summed, and
-"outbound": every edge out of it; a service node has only "inbound", as a service is never
-the source side of a sample). Each point covers (start, end] and holds requests, rps,
-error_ratio, p95_ms and mtls_ratio over that step.
+`GET /api/v1/series?edge=<edge id>|node=<node id>|scope=mesh&window=&at=&step=` answers one
+row of points per series: an edge has one ("edge"), a node two ("inbound": every edge into it
+summed, and "outbound": every edge out of it; a service node has only "inbound", as a service
+is never the source side of a sample), the mesh one ("mesh": every edge, or with
+`namespaces=a,b` every edge touching them, as the mTLS view counts mesh-wide coverage; the
+mTLS trend reads it). Each point covers (start, end] and holds requests, rps, error_ratio,
+p95_ms and mtls_ratio over that step.
 
 How it reads the store (webapp/traffic/queries.py documents the two tiers):
 - raw rows of good cycles, and the 5-minute rollups of buckets whose raw rows were pruned;
@@ -31,7 +33,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum
 
-from webapp.graph.options import DEFAULT_WINDOW, OptionsError, parse_at, parse_window
+from webapp.graph.options import (
+    DEFAULT_WINDOW,
+    OptionsError,
+    parse_at,
+    parse_namespaces,
+    parse_window,
+)
 from webapp.traffic import models
 from webapp.traffic.convert import histogram_from_json
 from webapp.traffic.heatmap import Peer, parse_node
@@ -48,9 +56,9 @@ _ERRORS = ("errors_4xx", "errors_5xx", "errors_grpc", "no_response")
 class SeriesOptions:
     """A parsed series request: the subject (an edge, or a node) and the time window."""
 
-    kind: str  # "edge" or "node"
+    kind: str  # "edge", "node" or "mesh"
     subject_id: str
-    source: Peer | None  # edge: its two ends; node: None
+    source: Peer | None  # edge: its two ends; node, mesh: None
     target: Peer | None
     node: Peer | None
     protocol: str
@@ -58,15 +66,24 @@ class SeriesOptions:
     window_text: str
     step_s: float | None  # None: chosen from the window
     at: datetime | None
+    scope_namespaces: tuple[str, ...] = ()  # mesh: only edges touching these; (): all
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> SeriesOptions:
-        """Parse `edge=` (a graph edge id, `edge:` prefix allowed) or `node=`, `window`, `step`,
-        `at`; raises OptionsError with a sentence naming the bad parameter."""
+        """Parse `edge=` (a graph edge id, `edge:` prefix allowed), `node=` or `scope=mesh`
+        (with `namespaces=`), `window`, `step`, `at`; raises OptionsError with a sentence
+        naming the bad parameter."""
         edge_text = str(params.get("edge") or "").strip()
         node_text = str(params.get("node") or "").strip()
-        if bool(edge_text) == bool(node_text):
-            raise OptionsError("name exactly one subject: edge=<edge id> or node=<node id>")
+        scope_text = str(params.get("scope") or "").strip()
+        if scope_text and scope_text != "mesh":
+            raise OptionsError("scope: the only scope is mesh")
+        if sum(map(bool, (edge_text, node_text, scope_text))) != 1:
+            raise OptionsError(
+                "name exactly one subject: edge=<edge id>, node=<node id> or scope=mesh"
+            )
+        if params.get("namespaces") and not scope_text:
+            raise OptionsError("namespaces: only with scope=mesh (an edge or node names its own)")
         window_text = str(params.get("window") or DEFAULT_WINDOW)
         window_s = parse_window("window", window_text)
         step_text = str(params.get("step") or "auto")
@@ -74,6 +91,11 @@ class SeriesOptions:
         if step_s is not None and window_s / step_s > MAX_POINTS:
             raise OptionsError(f"window/step gives more than {MAX_POINTS} points")
         at = parse_at(params.get("at"))
+        if scope_text:
+            names = parse_namespaces(params.get("namespaces"))
+            subject = "mesh" + (f":{','.join(names)}" if names else "")
+            return cls("mesh", subject, None, None, None, "", window_s, window_text, step_s, at,
+                       names)  # fmt: skip
         if node_text:
             node = parse_node(node_text)
             return cls("node", node.id, None, None, node, "", window_s, window_text, step_s, at)
@@ -85,11 +107,18 @@ class SeriesOptions:
     @property
     def namespaces(self) -> tuple[str, ...]:
         """The namespaces the subject names, for the scoping check."""
+        if self.kind == "mesh":
+            return self.scope_namespaces
         peers = [p for p in (self.source, self.target, self.node) if p is not None]
         return tuple(sorted({p.namespace for p in peers if p.namespace}))
 
     def series_filters(self) -> dict[str, Q]:
         """Each series' name and the rows it sums."""
+        if self.kind == "mesh":
+            names = list(self.scope_namespaces)
+            if not names:
+                return {"mesh": Q()}
+            return {"mesh": Q(source_namespace__in=names) | Q(destination_namespace__in=names)}
         if self.kind == "edge" and self.source and self.target:
             where = peer_filter(self.source, "source") & peer_filter(self.target, "destination")
             return {"edge": where & Q(protocol=self.protocol) if self.protocol else where}

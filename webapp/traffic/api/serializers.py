@@ -8,7 +8,8 @@ from webapp.api.serializers import WindowSerializer
 
 
 class SeriesQuerySerializer(serializers.Serializer):
-    """Query parameters of `GET /api/v1/series`: one subject, and the window."""
+    """Query parameters of `GET /api/v1/series`: one subject (edge, node or scope), and the
+    window."""
 
     edge = serializers.CharField(
         required=False,
@@ -19,6 +20,17 @@ class SeriesQuerySerializer(serializers.Serializer):
         required=False,
         help_text="A graph node id: workload:<ns>/<name>, service:<ns>/<name>, "
         "app:<ns>/<app>[/<version>] or unknown.",
+    )
+    scope = serializers.ChoiceField(
+        choices=["mesh"],
+        required=False,
+        help_text="mesh: every edge summed (instead of edge= or node=), as the mTLS view's "
+        "mesh-wide coverage counts it.",
+    )
+    namespaces = serializers.CharField(
+        required=False,
+        help_text="With scope=mesh: only edges from or to these namespaces, comma-separated "
+        "(a viewer limited to some namespaces must name them).",
     )
     window = serializers.CharField(
         required=False, default="5m", help_text="Prometheus-style duration: 30s, 5m, 1h, 7d."
@@ -63,8 +75,8 @@ class NamedSeriesSerializer(serializers.Serializer):
     """One series: an edge's own, or a node's inbound or outbound edges summed."""
 
     name = serializers.ChoiceField(
-        choices=["edge", "inbound", "outbound"],
-        help_text="edge; or, for a node, inbound (edges into it) and outbound (edges out).",
+        choices=["edge", "inbound", "outbound", "mesh"],
+        help_text="edge; for a node, inbound (edges into it) and outbound (edges out); mesh.",
     )
     points = SeriesPointSerializer(many=True, help_text="Oldest first, one per step.")
     malformed_histograms = serializers.IntegerField(
@@ -76,8 +88,10 @@ class NamedSeriesSerializer(serializers.Serializer):
 class SeriesSubjectSerializer(serializers.Serializer):
     """What the series are of."""
 
-    kind = serializers.ChoiceField(choices=["edge", "node"], help_text="edge or node")
-    id = serializers.CharField(help_text="The canonical graph id of the edge or node.")
+    kind = serializers.ChoiceField(choices=["edge", "node", "mesh"], help_text="edge, node or mesh")
+    id = serializers.CharField(
+        help_text="The canonical graph id of the edge or node; mesh, or mesh:<namespaces>."
+    )
 
 
 class SeriesSerializer(serializers.Serializer):
@@ -86,7 +100,8 @@ class SeriesSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField(help_text="When the answer was computed.")
     window = WindowSerializer(help_text="The window, widened to whole steps.")
     step_s = serializers.FloatField(help_text="Seconds per point.")
-    subject = SeriesSubjectSerializer(help_text="The edge or node the series are of.")
+    subject = SeriesSubjectSerializer(help_text="The edge, node or mesh the series are of.")
     series = NamedSeriesSerializer(
-        many=True, help_text="edge; or inbound and outbound (a service node: inbound only)."
+        many=True,
+        help_text="edge; inbound and outbound (a service node: inbound only); or mesh.",
     )

@@ -15,7 +15,8 @@ from webapp.traffic.timeseries import SeriesOptions, series_snapshot
 
 
 class SeriesView(APIView):
-    """Requests, errors, p95 and mTLS of one graph edge or node, step by step over a window."""
+    """Requests, errors, p95 and mTLS of one graph edge or node, or of the mesh, step by step
+    over a window."""
 
     @extend_schema(
         parameters=[SeriesQuerySerializer],
@@ -37,6 +38,8 @@ class SeriesView(APIView):
         except PermissionError as exc:
             return Response({"detail": str(exc)}, status=403)
         if visible is not None and not options.namespaces:
-            # Only `unknown` has no namespace, and its traffic may touch any of them.
-            return Response({"detail": "the unknown node's series is for admins only"}, status=403)
+            # `unknown` has no namespace, and its traffic (as the whole mesh's) may touch any.
+            detail = ("name the namespaces you may see: namespaces=<a,b>" if options.kind == "mesh"
+                      else "the unknown node's series is for admins only")  # fmt: skip
+            return Response({"detail": detail}, status=403)
         return Response(series_snapshot(options))
