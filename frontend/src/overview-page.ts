@@ -89,6 +89,15 @@ function emptyRow(namespace: string): NamespaceRow {
 
 const HEALTH_RANK: Record<string, number> = { failure: 4, degraded: 3, healthy: 2, idle: 1, unknown: 0 };
 
+/**
+ * Istio's name for a destination it could not attribute (PassthroughCluster, BlackHoleCluster:
+ * traffic leaving the mesh) is the namespace "unknown": not a namespace of the cluster, so no
+ * row; a real namespace of that name has its objects in the inventory.
+ */
+function isUnattributed(node: GraphNode): boolean {
+  return node.namespace === "unknown" && node.in_inventory !== true;
+}
+
 /** Aggregates the graph per namespace: traffic is what flows *into* the namespace's nodes. */
 export function summariseNamespaces(
   nodes: Iterable<GraphNode>,
@@ -98,7 +107,7 @@ export function summariseNamespaces(
   const rows = new Map<string, NamespaceRow & { errW: number; mtlsW: number; mtlsRps: number }>();
   const nsOf = new Map<string, string>();
   for (const node of nodes) {
-    if (node.outside || !node.namespace) continue;
+    if (node.outside || !node.namespace || isUnattributed(node)) continue;
     nsOf.set(node.id, node.namespace);
     const row = rows.get(node.namespace) ?? { ...emptyRow(node.namespace), errW: 0, mtlsW: 0, mtlsRps: 0 };
     row.workloads += 1;
@@ -214,7 +223,7 @@ export class OverviewPage {
       this.unavailable.delete("dns");
       this.render();
     };
-    this.dnsLive = shell.subscribe("dns", { window: "5m" }, { onSnapshot: onDns, onDelta: onDns, onError: () => this.markUnavailable("dns") });
+    this.dnsLive = shell.subscribe("dns", { window: "5m", namespaces: wireNamespaces("") }, { onSnapshot: onDns, onDelta: onDns, onError: () => this.markUnavailable("dns") });
     this.insightsLive = shell.subscribe("insights", { namespaces: wireNamespaces("") }, {
       onSnapshot: (data) => {
         this.findings.applySnapshot(data);

@@ -72,8 +72,11 @@ test("overview: per-namespace traffic in, weighted errors and mTLS, worst health
     { id: "b", kind: "workload", namespace: "shop", name: "b", health: "failure" },
     { id: "c", kind: "workload", namespace: "bookinfo", name: "c", health: "healthy" },
     { id: "x", kind: "unknown", namespace: "", name: "x", outside: true },
+    { id: "p", kind: "service", namespace: "unknown", name: "PassthroughCluster", in_inventory: false },
+    { id: "u", kind: "workload", namespace: "unknown", name: "real", in_inventory: true },
   ];
   const edges = [
+    { id: "3", source: "a", target: "p", rps: 5, error_ratio: 0, mtls_ratio: 0, p95_ms: 9 },
     { id: "1", source: "a", target: "b", rps: 30, error_ratio: 0.1, mtls_ratio: 1, p95_ms: 20 },
     { id: "2", source: "c", target: "a", rps: 10, error_ratio: 0, mtls_ratio: 0, p95_ms: 90 },
   ];
@@ -92,6 +95,7 @@ test("overview: per-namespace traffic in, weighted errors and mTLS, worst health
   assert.equal(shop.firing, 1);
   const bookinfo = rows.find((r) => r.namespace === "bookinfo");
   assert.equal(bookinfo?.error_ratio, null, "no traffic in: unknown, not 0%");
-  assert.deepEqual(sortRows(rows, "health", true).map((r) => r.namespace), ["shop", "bookinfo"]);
-  assert.deepEqual(sortRows(rows, "namespace", false).map((r) => r.namespace), ["bookinfo", "shop"]);
+  assert.deepEqual(sortRows(rows, "namespace", false).map((r) => r.namespace), ["bookinfo", "shop", "unknown"], "passthrough egress is no namespace; a real 'unknown' namespace is");
+  assert.equal(rows.find((r) => r.namespace === "unknown")?.workloads, 1);
+  assert.deepEqual(sortRows(rows.filter((r) => r.namespace !== "unknown"), "health", true).map((r) => r.namespace), ["shop", "bookinfo"]);
 });
