@@ -7,6 +7,7 @@ import { fmtMs, fmtNumber, fmtPct, fmtRps, isNum } from "./format";
 import { HeatmapChart, type Bound, type HeatColumn } from "./heatmap";
 import type { TopicSubscription } from "./live";
 import type { Shell } from "./shell";
+import { wireNamespaces } from "./controls";
 
 type Obj = Record<string, unknown>;
 
@@ -62,7 +63,9 @@ export class DnsPage {
     this.chart = new HeatmapChart(byId<HTMLCanvasElement>("mw-heatmap"), byId("mw-heatmap-tip"));
     const log = byId<HTMLInputElement>("mw-heatmap-log");
     log.addEventListener("change", () => this.chart.setLog(log.checked));
-    this.live = shell.subscribe<Obj, Obj>("dns", { window: windowSelect.value }, {
+    // A user limited to some namespaces must name them (the server refuses a bare "all").
+    const params = (span: string) => ({ window: span, namespaces: wireNamespaces("") });
+    this.live = shell.subscribe<Obj, Obj>("dns", params(windowSelect.value), {
       onSnapshot: (data) => {
         this.data.applySnapshot(data);
         this.render();
@@ -76,7 +79,7 @@ export class DnsPage {
       const url = new URL(window.location.href);
       url.searchParams.set("window", windowSelect.value);
       window.history.pushState(null, "", url.toString());
-      this.live.setParams({ window: windowSelect.value });
+      this.live.setParams(params(windowSelect.value));
     });
     window.addEventListener("popstate", () => window.location.reload());
   }

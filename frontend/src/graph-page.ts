@@ -216,8 +216,11 @@ export class GraphPage {
     } else {
       body = el("p", { class: "mw-muted" }, `${s.id} is not in this graph (yet).`);
     }
+    // An opaque external end (a namespace this viewer may not see) has no latency to show.
+    const external = (id: string) => id.startsWith("external:");
+    const opaque = node ? external(node.id) : edge ? external(edge.source) || external(edge.target) : false;
     const links =
-      node || edge
+      (node || edge) && !opaque
         ? el("p", { class: "mw-panel-links" }, el("a", { id: "mw-open-heatmap", href: heatmapHref(s, node, this.state.params.window) }, "Latency heatmap →"))
         : null;
     replaceChildren(this.panelContent, body, links);

@@ -56,8 +56,10 @@ export class HeatmapPage {
     });
     window.addEventListener("popstate", () => window.location.reload());
     this.wireSubjectForm();
+    // An opaque end (a namespace the viewer may not see): the server would refuse it.
+    const opaque = Object.values(this.state.subject).some((v) => v.includes("external:"));
     byId("mw-heatmap-subject").textContent = Object.keys(this.state.subject).length
-      ? describe(this.state.subject)
+      ? `${describe(this.state.subject)}${opaque ? " — one end is outside the namespaces you may see" : ""}`
       : "no subject chosen";
     this.live = shell.subscribe("heatmap", this.params(), {
       onSnapshot: (data) => {
@@ -69,7 +71,7 @@ export class HeatmapPage {
         this.redraw();
       },
     });
-    if (!Object.keys(this.state.subject).length) this.live.close();
+    if (!Object.keys(this.state.subject).length || opaque) this.live.close();
   }
 
   private params(): Record<string, unknown> {

@@ -123,7 +123,8 @@ export function graphHref(subjectId: string, namespace = ""): string | null {
   const query = new URLSearchParams();
   const [kind = "", ...rest] = subjectId.split(":");
   const tail = rest.join(":");
-  const nsOf = (id: string) => (id.includes(":") ? id.split(":")[1]?.split("/")[0] ?? "" : "");
+  // An opaque end (external:<hash>, a namespace the viewer may not see) names no namespace.
+  const nsOf = (id: string) => (id.includes(":") && !id.startsWith("external:") ? id.split(":")[1]?.split("/")[0] ?? "" : "");
   if (kind === "workload" || kind === "app" || kind === "service") {
     query.set("graph_type", kind === "service" ? "service" : kind === "app" ? "app" : "workload");
     query.set("namespaces", namespace || nsOf(subjectId));

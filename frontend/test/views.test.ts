@@ -83,6 +83,8 @@ test("subject links: graph node, edge and namespace ids; inventory for pods, nod
   const edge = new URLSearchParams(graphHref("edge:workload:a/x>workload:b/y|http")?.slice(2));
   assert.equal(edge.get("sel"), "edge:workload:a/x>workload:b/y|http");
   assert.equal(edge.get("namespaces"), "a,b", "both ends are drawn");
+  const opaque = new URLSearchParams(graphHref("edge:external:0123abcd>workload:b/y")?.slice(2));
+  assert.equal(opaque.get("namespaces"), "b", "an opaque end names no namespace to ask for");
   assert.equal(graphHref("namespace:shop"), "/?graph_type=workload&namespaces=shop");
   assert.equal(graphHref("pod:shop/x"), null);
   assert.equal(subjectHref({ id: "1", subject: { kind: "pod", id: "pod:shop/x", namespace: "shop" } }), "/inventory?tab=pods&namespace=shop");

@@ -148,3 +148,38 @@ def test_the_schema_documents_the_insights(client, alice_token):
     for word in ("/api/v1/insights/checks", "/api/v1/insights/{id}", "min_severity",
                  "The troubleshooting-table row it automates.", "What to change, or null."):
         assert word in text
+
+
+def test_an_edge_findings_end_in_a_hidden_namespace_is_opaque_to_a_viewer(api, bob, t0):
+    # A finding of shop about an edge from bank: bank's caller is the graph's external node.
+    from webapp.insights.checks.base import Draft, Subject
+    from webapp.insights.filters import FindingQuery
+    from webapp.insights.live import build_insights
+    from webapp.insights.scope import scope_findings
+
+    src, dst = "workload:bank/teller", "workload:shop/cart"
+    subject = Subject("edge", f"edge:{src}>{dst}", "shop", "bank/teller → shop/cart")
+    edge = Draft("gamma", "warning", subject, "bank/teller → shop/cart fails 9%",
+                 f"{src} calls {dst}; bank/teller-2 is another workload",
+                 evidence={"source": src, "target": dst, "labels": ["bank/teller"]})
+    evaluate(t0, [scripted("gamma", lambda ctx: [edge])])
+    grant_namespaces(bob, "shop")
+    (admin_view,) = api().json()["results"]
+    assert admin_view["subject"]["id"] == f"edge:{src}>{dst}", "an admin sees both ends"
+    (seen,) = api(token=issue_token(bob, name="t")[1]).json()["results"]
+    opaque = seen["subject"]["id"].removeprefix("edge:").split(">")[0]
+    assert opaque.startswith("external:") and seen["subject"]["id"].endswith(f">{dst}")
+    assert seen["title"] == f"{opaque} → shop/cart fails 9%"
+    assert seen["message"] == f"{opaque} calls {dst}; bank/teller-2 is another workload"
+    assert seen["evidence"] == {"source": opaque, "target": dst, "labels": [opaque]}
+    detail = api(f"/{seen['id']}", token=issue_token(bob, name="t2")[1]).json()
+    assert detail["subject"] == seen["subject"]
+    # The live view is shared by every socket asking the same params, so it stays whole; a
+    # limited socket's copy is rewritten the same way (live/consumers.py, test_topic.py).
+    doc = build_insights(FindingQuery.from_params({"namespaces": "shop"}))
+    assert doc["findings"][0]["subject"]["id"] == f"edge:{src}>{dst}"
+    (live,) = scope_findings(doc, {"shop"})["findings"]
+    assert live["subject"] == seen["subject"] and live["title"] == seen["title"]
+    delta = {"seen_at": None, "upsert": {"findings": doc["findings"]}, "remove": {"findings": []}}
+    (upserted,) = scope_findings(delta, {"shop"})["upsert"]["findings"]
+    assert upserted["evidence"] == seen["evidence"]

@@ -124,3 +124,35 @@ async def test_a_limited_viewer_must_name_its_namespaces_and_sees_only_them(cycl
         findings = snapshot["data"]["findings"]
         assert {f["namespace"] for f in findings} == {"shop"}
         assert "cluster_network|cluster" not in _ids(findings)
+
+
+def _edge_finding_from_bank(at) -> None:
+    from tests.insights.helpers import scripted
+    from webapp.insights.checks.base import Draft, Subject
+    from webapp.insights.engine import evaluate
+
+    src, dst = "workload:bank/teller", "workload:shop/cart"
+    subject = Subject("edge", f"edge:{src}>{dst}", "shop", "bank/teller → shop/cart")
+    found = Draft("gamma", "warning", subject, "bank/teller → shop/cart fails 9%", "")
+    evaluate(at, [scripted("gamma", lambda ctx: [found])])
+
+
+@pytest.mark.usefixtures("login_mode")
+async def test_a_limited_socket_reads_other_namespaces_ends_as_external(cycle, t0):  # noqa: F811
+    await database_sync_to_async(_edge_finding_from_bank)(t0)
+    token = await database_sync_to_async(_viewer)()
+    admin = await database_sync_to_async(
+        lambda: issue_token(get_user_model().objects.create_superuser("root"))[1]
+    )()
+    params = {"namespaces": "shop", "check": "gamma"}
+    async with live(query=f"token={token}") as ws:
+        await subscribe(ws, params, topic="insights")
+        (limited,) = (await receive(ws))["data"]["findings"]
+    async with live(query=f"token={admin}") as ws:
+        await subscribe(ws, params, topic="insights")  # the same view, shared
+        (whole,) = (await receive(ws))["data"]["findings"]
+    assert whole["subject"]["id"] == "edge:workload:bank/teller>workload:shop/cart"
+    assert whole["title"] == "bank/teller → shop/cart fails 9%"
+    source = limited["subject"]["id"].removeprefix("edge:").split(">")[0]
+    assert source.startswith("external:") and "bank" not in str(limited), limited
+    assert limited["title"] == f"{source} → shop/cart fails 9%"

@@ -216,6 +216,13 @@ def test_a_token_limited_to_namespaces_sees_only_them(api, bob, inventory):
     assert api("nodes", token=token).json()["results"][0]["pods"] == 3
 
 
+def test_the_live_topic_counts_node_pods_of_its_namespaces_only(inventory):
+    from webapp.inventory.live import InventoryOptions, inventory_snapshot
+
+    assert [n["pods"] for n in inventory_snapshot(InventoryOptions(("shop",)))["nodes"]] == [3]
+    assert [n["pods"] for n in inventory_snapshot(InventoryOptions(()))["nodes"]] == [6]
+
+
 @pytest.mark.parametrize("path", LISTS)
 def test_list_queries_do_not_grow_with_rows(api, path, django_assert_max_num_queries):
     apply_inventory(_inventory(pods_per_workload=1))

@@ -127,3 +127,21 @@ def test_an_unknown_caller_among_too_many_unmeshed_groups_cannot_tell():
     assert verdict.state == UNKNOWN
     assert "cannot tell" in verdict.reasons[0]
     assert verdict.verdicts == ()  # nothing evaluated: the cap is what keeps cycles cheap
+
+
+def test_an_unknown_callers_candidates_elsewhere_are_counted_not_named():
+    # The finding lives in the destination's namespace: its viewers may not see the others.
+    base = _inventory(ONLY_WEB)
+    inventory = Inventory(
+        namespaces=(*base.namespaces, ns("infra")),
+        pods=(*base.pods, pod("infra", "dns-1", "10.0.9.1", "dns", sidecar="", app="dns")),
+        services=base.services,
+        network_policies=base.network_policies,
+    )
+    verdict = _judge(inventory, edge("unknown", "shop/api", "api"))
+    assert verdict.state == BLOCKED
+    assert {v.source.words for v in verdict.verdicts} >= {"shop/batch", "infra/dns"}, "judged"
+    assert "(shop/batch; 1 group in other namespaces)" in verdict.reasons[0]
+    assert "1 group of pods without a proxy in other namespaces: blocked" in verdict.reasons
+    assert not [r for r in verdict.reasons if "infra" in r or "app=dns" in r], verdict.reasons
+    assert any("shop/batch" in r and "app=web" in r for r in verdict.reasons[1:])

@@ -40,6 +40,8 @@ def build_insights(query: FindingQuery) -> dict[str, Any]:
     rows = query.apply(Finding.objects.all())
     total = rows.count()
     items = list(rows[:MAX_ITEMS])
+    # Whole: a socket limited to some namespaces gets its copy rewritten (live/consumers.py,
+    # insights/scope.py), as the graph's; the view is shared by every socket asking the same.
     findings = list(FindingSerializer(items, many=True).data)
     open_seen = [f.last_seen for f in items if f.state == Finding.State.OPEN]
     seen_at = max(open_seen, default=None)

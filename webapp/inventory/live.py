@@ -85,7 +85,7 @@ def inventory_snapshot(options: InventoryOptions) -> dict[str, Any]:
             "namespace",
             False,
         ),
-        "nodes": _items(queries.nodes(), s.NodeSerializer, "node", False),
+        "nodes": _items(queries.nodes(ns or None), s.NodeSerializer, "node", False),
         "workloads": _items(
             _scoped(queries.workloads(), ns, "namespace__name"), s.WorkloadSerializer,
             "workload", True,

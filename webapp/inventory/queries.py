@@ -6,6 +6,7 @@ Every function here costs a fixed number of queries, whatever the inventory's si
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -198,11 +199,13 @@ def workloads() -> QuerySet[models.Workload]:
     )
 
 
-def nodes() -> QuerySet[models.Node]:
-    """Nodes with the number of pods bound to each."""
-    return models.Node.objects.annotate(
-        pod_count=_count(models.Pod.objects.all(), node="name")
-    ).order_by("name")
+def nodes(namespaces: Iterable[str] | None = None) -> QuerySet[models.Node]:
+    """Nodes with the number of pods bound to each: of `namespaces` only, when given (a
+    caller limited to some namespaces must not learn how many pods the others run)."""
+    pods = models.Pod.objects.all()
+    if namespaces is not None:
+        pods = pods.filter(namespace__name__in=sorted(namespaces))
+    return models.Node.objects.annotate(pod_count=_count(pods, node="name")).order_by("name")
 
 
 def services() -> QuerySet[models.Service]:

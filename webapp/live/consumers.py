@@ -33,6 +33,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from webapp.graph.scope import scope_delta, scope_graph
+from webapp.insights.scope import scope_findings
 from webapp.live.broadcast import KEEP_ALIVE
 from webapp.live.permissions import connect_denied, socket_namespaces, subscription_denied
 from webapp.live.subscriptions import Opening, keep_alive, open_subscription
@@ -43,6 +44,10 @@ log = logging.getLogger("meshwatch.live")
 
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_ID_CHARS = 64
+# Topics a socket limited to some namespaces reads rewritten for itself: the graph (ends in
+# other namespaces become opaque external nodes) and insights (the same ends in findings).
+# The views themselves are shared by every socket with the same params, so they stay whole.
+SCOPED_PER_SOCKET = ("graph", "insights")
 PROTOCOL_VERSION = 1
 
 # A client's name for one of its subscribes, echoed in that subscription's frames.
@@ -143,8 +148,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             WEBSOCKET_CLIENTS.dec()
             self.counted = False
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
-                      **kwargs: Any) -> None:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
         """Size and JSON checks first; a bad message gets an error and the socket stays open."""
         if text_data is None:
             await self.send_error("send JSON in text frames")
@@ -186,31 +192,40 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             raise RequestError(denied)
         await self._drop(topic.name)
         key = state_key(topic.name, options.as_params())
-        sub = Subscription(topic, options, key, group_name(topic.name, key), id=request.id,
-                           kept_alive_at=timezone.now())
-        if topic.name == "graph":
+        sub = Subscription(
+            topic,
+            options,
+            key,
+            group_name(topic.name, key),
+            id=request.id,
+            kept_alive_at=timezone.now(),
+        )
+        if topic.name in SCOPED_PER_SOCKET:
             sub.visible = await database_sync_to_async(socket_namespaces)(self.scope)
         await self.channel_layer.group_add(sub.group, self.channel_name)
         self.subscriptions[topic.name] = sub
         await self._open(sub, request.since)
 
     async def _open(self, sub: Subscription, since: int | None) -> None:
-        if sub.visible is not None:
+        if sub.visible is not None and sub.topic.name == "graph":
             since = None  # a scoped socket rewrites deltas against the full graph it holds
         try:
             opening = await database_sync_to_async(open_subscription)(sub.topic, sub.options, since)
         except Exception:  # noqa: BLE001 - a failing builder must not take the socket down
             log.exception("live: opening %s %s failed", sub.topic.name, sub.key[:12])
             await self._drop(sub.topic.name)
-            await self.send_error(f"could not build {sub.topic.name}; try again", sub.topic.name,
-                                  sub.id)
+            await self.send_error(
+                f"could not build {sub.topic.name}; try again", sub.topic.name, sub.id
+            )
             return
         await self._send_opening(sub, opening)
 
     async def _send_opening(self, sub: Subscription, opening: Opening) -> None:
         if opening.snapshot is not None:
             snapshot = opening.snapshot
-            if sub.visible is not None:
+            if sub.visible is not None and sub.topic.name == "insights":
+                snapshot = scope_findings(snapshot, sub.visible)
+            elif sub.visible is not None:
                 sub.full = snapshot
                 sub.scoped = snapshot = scope_graph(snapshot, sub.visible, settings.SECRET_KEY)
             await self.send_json(_frame(sub, "snapshot", opening.seq, snapshot))
@@ -219,10 +234,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         sub.seq = opening.seq
 
     async def _send_delta(self, sub: Subscription, seq: int, data: dict[str, Any]) -> None:
-        if sub.visible is not None and sub.full is not None and sub.scoped is not None:
+        if sub.visible is not None and sub.topic.name == "insights":
+            data = scope_findings(data, sub.visible)
+        elif sub.visible is not None and sub.full is not None and sub.scoped is not None:
             sub.full, sub.scoped, data = scope_delta(
-                sub.full, sub.scoped, data, sub.visible, settings.SECRET_KEY,
-                sub.topic.collections)
+                sub.full, sub.scoped, data, sub.visible, settings.SECRET_KEY, sub.topic.collections
+            )
         await self.send_json(_frame(sub, "delta", seq, data))
         sub.seq = seq
 
@@ -248,8 +265,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if sub is not None:
             await self.channel_layer.group_discard(sub.group, self.channel_name)
 
-    async def send_error(self, detail: str, topic: object = None,
-                         sub_id: SubscribeId | None = None) -> None:
+    async def send_error(
+        self, detail: str, topic: object = None, sub_id: SubscribeId | None = None
+    ) -> None:
         """An error message, naming the topic and subscribe id it answers; the socket stays open."""
         message: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": "error", "detail": detail}
         if isinstance(topic, str) and topic in TOPICS:
@@ -261,8 +279,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
 def _frame(sub: Subscription, kind: str, seq: int, data: dict[str, Any]) -> dict[str, Any]:
     """A snapshot or delta frame of `sub`, with its subscribe id when the client gave one."""
-    frame: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": kind, "topic": sub.topic.name,
-                             "seq": seq, "data": data}
+    frame: dict[str, Any] = {
+        "v": PROTOCOL_VERSION,
+        "type": kind,
+        "topic": sub.topic.name,
+        "seq": seq,
+        "data": data,
+    }
     if sub.id is not None:
         frame["id"] = sub.id
     return frame

@@ -44,6 +44,11 @@ def _masked(value: Any, namespaces: Collection[str]) -> Any:
     return value
 
 
+def masked(value: Any, namespaces: Collection[str]) -> Any:
+    """`value` (any JSON) with every node id of a namespace outside `namespaces` made opaque."""
+    return _masked(value, namespaces)
+
+
 def scope_edge(edge: Mapping[str, Any], namespaces: Collection[str]) -> dict[str, Any]:
     """An observed-coverage edge with its end outside `namespaces` made opaque."""
     source, target = _mask(edge["source"], namespaces), _mask(edge["target"], namespaces)

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.insights.models import Finding
+from webapp.insights.scope import scope_finding
 
 
 class SubjectSerializer(serializers.Serializer):
@@ -55,6 +56,13 @@ class FindingSerializer(serializers.ModelSerializer):
         fields = ["id", "check", "severity", "title", "message", "book_row", "subject",
                   "namespace", "evidence", "remedy", "first_seen", "last_seen", "resolved_at",
                   "state"]
+
+    def to_representation(self, instance: Finding) -> dict[str, Any]:
+        """The finding; with `namespaces` in the context (a limited view), edge ends outside
+        them are opaque (insights/scope.py)."""
+        doc = super().to_representation(instance)
+        namespaces = self.context.get("namespaces")
+        return doc if namespaces is None else scope_finding(doc, namespaces)
 
     @extend_schema_field(RemedySerializer(allow_null=True))
     def get_remedy(self, finding: Finding) -> dict[str, Any] | None:

@@ -50,6 +50,9 @@ class FindingList(generics.ListAPIView):
             raise ParseError(str(exc)) from exc
         return query.apply(scoped(Finding.objects.all(), request_namespaces(self.request)))
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "namespaces": request_namespaces(self.request)}
+
     @extend_schema(parameters=FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -63,6 +66,9 @@ class FindingDetail(generics.RetrieveAPIView):
 
     def get_queryset(self) -> QuerySet[Finding]:
         return scoped(Finding.objects.all(), request_namespaces(self.request))
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "namespaces": request_namespaces(self.request)}
 
 
 class CheckList(APIView):

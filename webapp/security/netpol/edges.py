@@ -149,7 +149,7 @@ def judge_edge(policies: PolicySet, index: PodIndex, edge: EdgeSample) -> EdgeVe
             else f"no pods of {target_id} in the inventory: cannot tell"
         )
         return EdgeVerdict(source_id, target_id, UNKNOWN, (), (), (why,))
-    sources, notes = _sources(index, edge.source)
+    sources, notes = _sources(index, edge.source, edge.destination.namespace)
     if not sources:
         return EdgeVerdict(source_id, target_id, UNKNOWN, (), (), notes)
     service = index.service(edge.destination.namespace, edge.destination.service)
@@ -161,12 +161,13 @@ def judge_edge(policies: PolicySet, index: PodIndex, edge: EdgeSample) -> EdgeVe
         for port in ports
     )
     state = combine([v.state for v in verdicts])
+    home = edge.destination.namespace if edge.source.is_unknown else None
     return EdgeVerdict(
-        source_id, target_id, state, verdicts, ports, _reasons(notes, verdicts, state)
+        source_id, target_id, state, verdicts, ports, _reasons(notes, verdicts, state, home)
     )
 
 
-def _sources(index: PodIndex, source: Peer) -> tuple[list[Endpoint], tuple[str, ...]]:
+def _sources(index: PodIndex, source: Peer, home: str) -> tuple[list[Endpoint], tuple[str, ...]]:
     if not source.is_unknown:
         found = index.workload(source)
         if found:
@@ -180,19 +181,47 @@ def _sources(index: PodIndex, source: Peer) -> tuple[list[Endpoint], tuple[str, 
             f"the mesh could not name the caller, and {len(candidates)} groups of pods without "
             f"a proxy could be it (over {MAX_UNKNOWN_CANDIDATES}): cannot tell",
         )
-    names = sorted({c.words for c in candidates})
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     note = (
         "the mesh could not name the caller: judged as each pod without a proxy"
-        f" ({shown or 'none in the inventory'}) and as a client outside the cluster"
+        f" ({_candidate_words(candidates, home)}) and as a client outside the cluster"
     )
     return [*candidates, OUTSIDE], (note,)
 
 
-def _reasons(notes: tuple[str, ...], verdicts: tuple[Verdict, ...], state: str) -> tuple[str, ...]:
-    """The reasons of the alternatives that decided `state`, deduplicated and bounded."""
+def _candidate_words(candidates: list[Endpoint], home: str) -> str:
+    """The unknown caller's candidates as a note names them: by name in `home` (the
+    destination's namespace), by count elsewhere. The edge's finding lives in `home`, and
+    whoever may see it need not see the other namespaces (README "Access and scoping")."""
+    names = sorted({c.words for c in candidates if c.namespace == home})
+    elsewhere = len({c.words for c in candidates if c.namespace != home})
+    words = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    if elsewhere:
+        groups = f"{elsewhere} group{'s' if elsewhere > 1 else ''} in other namespaces"
+        words = f"{words}; {groups}" if words else groups
+    return words or "none in the inventory"
+
+
+def _reasons(
+    notes: tuple[str, ...], verdicts: tuple[Verdict, ...], state: str, home: str | None = None
+) -> tuple[str, ...]:
+    """The reasons of the alternatives that decided `state`, deduplicated and bounded.
+
+    With `home` (an unknown caller's edge into that namespace), the candidates in other
+    namespaces are summed up in one line instead: their reasons name their pods and labels.
+    """
     wanted = {ALLOWED: ALLOWED, BLOCKED: BLOCKED}.get(state)
     picked = [v for v in verdicts if wanted is None or v.state == wanted]
+    if home is not None:
+        foreign = [v for v in picked if not v.source.external and v.source.namespace != home]
+        picked = [v for v in picked if v.source.external or v.source.namespace == home]
+        if foreign:
+            states = ", ".join(sorted({v.state for v in foreign}))
+            groups = len({v.source.words for v in foreign})
+            notes = (
+                *notes,
+                f"{groups} group{'s' if groups > 1 else ''} of pods without a "
+                f"proxy in other namespaces: {states}",
+            )
     if wanted is None:
         # Mixed or undecidable: show what could not be told, then what disagreed.
         picked = sorted(picked, key=lambda v: v.state != UNKNOWN)
