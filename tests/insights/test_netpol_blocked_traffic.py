@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -121,3 +122,24 @@ def test_a_tcp_edge_counts_by_bytes():
     assert draft.message.startswith("10 bytes/s flow from ops/cron to shop/api")
     silent = copy(tcp, bytes_sent=0.0)
     assert drafts_of(CHECK, context(AT, _inventory(API_FROM_WEB), edges=(silent,))) == []
+
+
+def test_an_unknown_caller_whose_candidates_are_all_elsewhere_gets_a_template_not_their_labels():
+    inventory = replace(
+        _inventory(API_FROM_WEB),
+        pods=(pod("shop", "web-1", "10.0.0.1", "web", app="web"),
+              pod("shop", "api-1", "10.0.0.2", "api", app="api"),
+              pod("ops", "cron-1", "10.0.1.1", "cron", sidecar="", app="cron", version="v2")),
+    )  # fmt: skip
+    edges = (edge("unknown", "shop/api", "api"),)
+    (draft,) = drafts_of(CHECK, context(AT, inventory, edges=edges))
+    assert draft.subject.id == "edge:unknown>workload:shop/api"
+    assert "other namespaces" in draft.remedy.text
+    doc = yaml.safe_load(draft.remedy.snippet)
+    (peer,) = doc["spec"]["ingress"][0]["from"]
+    assert peer == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "<caller-namespace>"}},
+        "podSelector": {"matchLabels": {"app": "<caller-app>"}},
+    }
+    shown = f"{draft.message} {draft.remedy.text} {draft.remedy.snippet} {draft.evidence}"
+    assert not re.search(r"\bops\b|cron", shown), shown

@@ -52,15 +52,24 @@ def _selector(verdict: EdgeVerdict, service_selector: dict[str, str]) -> dict[st
     return stable_labels(verdict.verdicts[0].destination.labels)
 
 
+# The caller a template names when it may be any of several pods in other namespaces: not
+# valid as a label value, so the policy cannot be applied until it is filled in.
+CALLER_TEMPLATE = Endpoint("<caller-namespace>", {"app": "<caller-app>"}, name="the caller")
+
+
 def _remedy(verdict: EdgeVerdict, selector: dict[str, str], unknown: bool) -> Remedy:
     dst = verdict.verdicts[0].destination
     blocked = [v for v in verdict.verdicts if v.state == BLOCKED]
     ingress_sources = _distinct([v.source for v in blocked if v.ingress.state == BLOCKED])
     egress_sources = _distinct([v.source for v in blocked if v.egress.state == BLOCKED])
+    elsewhere = False
     if unknown:
-        # The caller is one of these; allow those next to the destination first.
+        # The caller is one of these. Only those next to the destination are named: the
+        # finding lives in the destination's namespace, and whoever may read it need not
+        # see the others (README "Access and scoping"); they get a template instead.
         near = [s for s in ingress_sources if s.namespace == dst.namespace]
-        ingress_sources = (near or ingress_sources)[:5]
+        elsewhere = not near and any(not s.external for s in ingress_sources)
+        ingress_sources = [CALLER_TEMPLATE] if elsewhere else near[:5]
         egress_sources = [s for s in egress_sources if s in ingress_sources]
     docs = []
     dst_name = dst.words.rsplit("/", 1)[-1]
@@ -86,7 +95,13 @@ def _remedy(verdict: EdgeVerdict, selector: dict[str, str], unknown: bool) -> Re
                 verdict.ports,
             )
         )
-    if unknown:
+    if elsewhere:
+        text = (
+            "The mesh could not name the caller, and the pods without a proxy that could be "
+            "it run in other namespaces. If it is meant to call, allow it: fill in its "
+            "namespace and labels below."
+        )
+    elif unknown:
         text = (
             "The mesh could not name the caller. If it is meant to call, allow it; the "
             "policy below allows the pods without a proxy that could be it: keep only the "
