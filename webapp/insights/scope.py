@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from webapp.graph.scope import external_id
-from webapp.security.scope import masked
+from webapp.security.scope import map_strings, masked
 
 _END = re.compile(r"(?:workload|service):([a-z0-9][a-z0-9.-]{0,252})/([^\s>|]+)")
 
@@ -33,16 +33,6 @@ def _foreign_words(subject_id: str, namespaces: Collection[str]) -> dict[str, st
     return words
 
 
-def _replaced(value: Any, pattern: re.Pattern[str], words: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        return pattern.sub(lambda m: words[m.group(0)], value)
-    if isinstance(value, list):
-        return [_replaced(v, pattern, words) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _replaced(v, pattern, words) for k, v in value.items()}
-    return value
-
-
 def scope_finding(doc: Mapping[str, Any], namespaces: Collection[str]) -> dict[str, Any]:
     """A serialized finding with every end outside `namespaces` made opaque."""
     words = _foreign_words(str(doc.get("subject", {}).get("id", "")), namespaces)
@@ -51,7 +41,7 @@ def scope_finding(doc: Mapping[str, Any], namespaces: Collection[str]) -> dict[s
         return result
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w./-])(?:{alternatives})(?![\w.-])")
-    return _replaced(result, pattern, words)
+    return map_strings(result, lambda text: pattern.sub(lambda m: words[m.group(0)], text))
 
 
 def scope_findings(data: Mapping[str, Any], namespaces: Collection[str]) -> dict[str, Any]:

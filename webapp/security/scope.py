@@ -9,7 +9,7 @@ mismatch about a workload of `a` that cites workloads elsewhere cites them the s
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -33,20 +33,20 @@ def _masked_text(text: str, namespaces: Collection[str]) -> str:
     return _NODE_ID.sub(lambda m: _mask(m.group(0), namespaces), text)
 
 
-def _masked(value: Any, namespaces: Collection[str]) -> Any:
-    """`value` (any JSON) with every foreign node id in its strings replaced."""
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` (any JSON) with `change` applied to every string in it, keys aside."""
     if isinstance(value, str):
-        return _masked_text(value, namespaces)
+        return change(value)
     if isinstance(value, list | tuple):
-        return [_masked(v, namespaces) for v in value]
+        return [map_strings(v, change) for v in value]
     if isinstance(value, Mapping):
-        return {k: _masked(v, namespaces) for k, v in value.items()}
+        return {k: map_strings(v, change) for k, v in value.items()}
     return value
 
 
 def masked(value: Any, namespaces: Collection[str]) -> Any:
     """`value` (any JSON) with every node id of a namespace outside `namespaces` made opaque."""
-    return _masked(value, namespaces)
+    return map_strings(value, lambda text: _masked_text(text, namespaces))
 
 
 def scope_edge(edge: Mapping[str, Any], namespaces: Collection[str]) -> dict[str, Any]:
@@ -59,5 +59,5 @@ def scope_edge(edge: Mapping[str, Any], namespaces: Collection[str]) -> dict[str
 
 def scope_mismatch(mismatch: Mapping[str, Any], namespaces: Collection[str]) -> dict[str, Any]:
     """A mismatch of a visible namespace with the workloads it cites elsewhere made opaque."""
-    return {k: v if k in ("id", "kind", "namespace", "severity") else _masked(v, namespaces)
+    return {k: v if k in ("id", "kind", "namespace", "severity") else masked(v, namespaces)
             for k, v in mismatch.items()}
