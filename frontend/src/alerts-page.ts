@@ -5,6 +5,7 @@ import { CollectionState, type Item } from "./collections";
 import { byId, el, replaceChildren } from "./dom";
 import { fmtClock, fmtValue } from "./format";
 import type { TopicSubscription } from "./live";
+import { dataTable } from "./page-kit";
 import { getJson, sendJson, type Shell } from "./shell";
 import { wireNamespaces } from "./controls";
 
@@ -31,16 +32,6 @@ function badge(cls: string, value: unknown): HTMLElement {
 
 function cellsRow(cells: (string | Node)[], attrs: Record<string, string> = {}): HTMLElement {
   return el("tr", attrs, ...cells.map((c) => el("td", {}, c)));
-}
-
-function tableOf(id: string, headers: string[], rows: HTMLElement[], empty: string): HTMLElement {
-  if (!rows.length) return el("p", { class: "mw-muted", id }, empty);
-  return el(
-    "table",
-    { class: "mw-table", id },
-    el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, ...rows),
-  );
 }
 
 export class AlertsPage {
@@ -98,7 +89,7 @@ export class AlertsPage {
     byId("mw-alerts-count").textContent = `${firing} firing · ${alerts.length} shown`;
     replaceChildren(
       byId("mw-alerts-list"),
-      tableOf("mw-alerts-table", ["State", "Severity", "Rule", "Subject", "Value", "Firing since", "Summary", "Source"], rows, "No alerts: nothing is firing or pending."),
+      dataTable("mw-alerts-table", ["State", "Severity", "Rule", "Subject", "Value", "Firing since", "Summary", "Source"], rows, "No alerts: nothing is firing or pending."),
     );
   }
 
@@ -124,7 +115,7 @@ export class AlertsPage {
           { "data-rule": String(r.id) },
         );
       });
-      replaceChildren(byId("mw-rules-list"), tableOf("mw-rules-table", ["Rule", "Kind", "Threshold", "Severity", "Enabled", "Muted", "Last note", ""], rows, "No alert rules yet."));
+      replaceChildren(byId("mw-rules-list"), dataTable("mw-rules-table", ["Rule", "Kind", "Threshold", "Severity", "Enabled", "Muted", "Last note", ""], rows, "No alert rules yet."));
     } catch (error) {
       this.say(`rules: ${(error as Error).message}`, true);
     }
@@ -176,7 +167,7 @@ export class AlertsPage {
           "section",
           { class: "mw-receiver" },
           el("h3", {}, `${String(r.name ?? "")} `, el("span", { class: "mw-muted" }, `${String(r.kind ?? "")} · ${String(r.url ?? "")}${r.enabled ? "" : " · disabled"}`)),
-          tableOf(`mw-deliveries-${String(r.id)}`, ["Created", "Event", "Status", "Attempts", "Last error", ""], rows, "No deliveries yet."),
+          dataTable(`mw-deliveries-${String(r.id)}`, ["Created", "Event", "Status", "Attempts", "Last error", ""], rows, "No deliveries yet."),
         );
       });
       replaceChildren(byId("mw-receivers-list"), ...(blocks.length ? blocks : [el("p", { class: "mw-muted" }, "No webhook receivers configured.")]));

@@ -6,6 +6,7 @@ import { byId, el, replaceChildren } from "./dom";
 import { fmtMs, fmtNumber, fmtPct, fmtRps, isNum } from "./format";
 import { HeatmapChart, type Bound, type HeatColumn } from "./heatmap";
 import type { TopicSubscription } from "./live";
+import { copyText } from "./page-kit";
 import type { Shell } from "./shell";
 import { wireNamespaces } from "./controls";
 
@@ -38,16 +39,6 @@ export function rcodeShares(rcodes: unknown): string {
 function healthBadge(health: unknown): HTMLElement {
   const value = typeof health === "string" ? health : "unknown";
   return el("span", { class: "mw-health", "data-health": value }, value);
-}
-
-async function copy(text: string, button: HTMLButtonElement): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-    button.textContent = "Copied";
-  } catch {
-    button.textContent = "Select and copy by hand";
-  }
-  setTimeout(() => (button.textContent = "Copy"), 2000);
 }
 
 export class DnsPage {
@@ -156,7 +147,7 @@ export class DnsPage {
     const remedyBlocks = remedies.map((r) => {
       const snippet = String(r.snippet ?? "");
       const button = el("button", { type: "button", class: "mw-button mw-copy", "data-remedy": String(r.id ?? "") }, "Copy");
-      button.addEventListener("click", () => void copy(snippet, button));
+      button.addEventListener("click", () => void copyText(snippet, button));
       return el(
         "article",
         { class: "mw-remedy", id: `mw-remedy-${String(r.id ?? "")}` },

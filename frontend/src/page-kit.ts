@@ -44,7 +44,8 @@ export function fmtChange(change: unknown): string {
   return `${pt > 0 ? "+" : "−"}${Math.abs(pt).toFixed(1)} pt`;
 }
 
-async function copyText(text: string, button: HTMLButtonElement): Promise<void> {
+/** Copies `text`, saying so on `button` (or asking for a manual copy when not allowed). */
+export async function copyText(text: string, button: HTMLButtonElement): Promise<void> {
   try {
     await navigator.clipboard.writeText(text);
     button.textContent = "Copied";

@@ -151,16 +151,21 @@ export function labelSelectorMatches(selector: unknown, labels: Record<string, s
   if (!selector || typeof selector !== "object" || Array.isArray(selector)) return false;
   const s = selector as Record<string, unknown>;
   const match = labelMap(s.match_labels ?? s.matchLabels) ?? {};
-  for (const [k, v] of Object.entries(match)) if (labels[k] !== v) return false;
+  if (!hasAll(match, labels)) return false;
   const expressions = s.match_expressions ?? s.matchExpressions;
   return Array.isArray(expressions) ? expressions.every((r) => requirementMatches(r, labels)) : true;
+}
+
+/** Whether `labels` carry every key of `match` with its value (a plain map selector). */
+function hasAll(match: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(match).every(([k, v]) => labels[k] === v);
 }
 
 /** Istio's workload selector (plain matchLabels): null or {} means the whole namespace. */
 function istioScope(selector: unknown, labels: Record<string, string>): string | null {
   const match = labelMap(selector);
   if (!match || Object.keys(match).length === 0) return "namespace-wide";
-  return Object.entries(match).every(([k, v]) => labels[k] === v) ? "its selector matches" : null;
+  return hasAll(match, labels) ? "its selector matches" : null;
 }
 
 function isEmptySelector(selector: unknown): boolean {
@@ -181,7 +186,7 @@ function frontingServices(labels: Record<string, string>, services: readonly Ser
   const names = new Set<string>();
   for (const service of services) {
     const match = labelMap(service.selector);
-    if (match && Object.keys(match).length && Object.entries(match).every(([k, v]) => labels[k] === v)) names.add(service.name);
+    if (match && Object.keys(match).length && hasAll(match, labels)) names.add(service.name);
   }
   return names;
 }
